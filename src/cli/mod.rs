@@ -1,0 +1,153 @@
+//! The command line: one file per subcommand. Commands write to the writers
+//! they are given, so tests run them without a process.
+
+use std::ffi::OsString;
+use std::io::Write;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::diagnostic::Diagnostic;
+use crate::error::{Error, Result};
+use crate::spec::{LoadedSpec, Source};
+
+mod schema;
+mod validate;
+
+/// Compile a short service spec into secure-by-default CloudFormation and Terraform.
+#[derive(Debug, Parser)]
+#[command(name = "palisade", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse and validate a spec; write nothing.
+    Validate(validate::Args),
+    /// Print the spec's JSON Schema (for editors).
+    Schema,
+}
+
+/// How diagnostics are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum DiagnosticFormat {
+    /// Human-readable, with source snippets, on stderr.
+    #[default]
+    Text,
+    /// One JSON object on stdout: `{"diagnostics": [...]}`.
+    Json,
+}
+
+/// Where a command's output goes.
+pub struct Io<'a> {
+    pub stdout: &'a mut dyn Write,
+    pub stderr: &'a mut dyn Write,
+    /// Colour the stderr diagnostics.
+    pub color: bool,
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, io: &mut Io) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() { 2 } else { 0 };
+            let text = err.render().to_string();
+            let sink = if err.use_stderr() {
+                &mut *io.stderr
+            } else {
+                &mut *io.stdout
+            };
+            let _ = sink.write_all(text.as_bytes());
+            return code;
+        }
+    };
+    let format = match &cli.command {
+        Command::Validate(args) => args.format,
+        Command::Schema => DiagnosticFormat::Text,
+    };
+    let result = match cli.command {
+        Command::Validate(args) => validate::run(&args, io),
+        Command::Schema => schema::run(io),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(err) => {
+            report(&err, format, io);
+            err.exit_code()
+        }
+    }
+}
+
+fn report(err: &Error, format: DiagnosticFormat, io: &mut Io) {
+    match err {
+        Error::Invalid {
+            diagnostics,
+            source_text,
+        } => {
+            let _ = print_diagnostics(diagnostics, source_text.as_ref(), format, io);
+        }
+        other => {
+            let _ = writeln!(io.stderr, "error: {other}");
+        }
+    }
+}
+
+/// Prints diagnostics in the chosen format (text to stderr, JSON to stdout).
+fn print_diagnostics(
+    diagnostics: &[Diagnostic],
+    source: Option<&Source>,
+    format: DiagnosticFormat,
+    io: &mut Io,
+) -> std::io::Result<()> {
+    match format {
+        DiagnosticFormat::Json => {
+            let json = serde_json::json!({ "diagnostics": diagnostics });
+            writeln!(io.stdout, "{}", serde_json::to_string_pretty(&json)?)
+        }
+        DiagnosticFormat::Text => {
+            let text = source.map_or("", |s| s.text.as_str());
+            for d in diagnostics {
+                writeln!(io.stderr, "{}\n", d.render(text, io.color))?;
+            }
+            let errors = diagnostics
+                .iter()
+                .filter(|d| d.severity == crate::diagnostic::Severity::Error)
+                .count();
+            if errors > 0 {
+                let noun = if errors == 1 { "error" } else { "errors" };
+                writeln!(io.stderr, "{errors} {noun} in {}", diagnostics[0].file)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The spec path a command reads when none is given.
+pub const DEFAULT_SPEC: &str = "palisade.yaml";
+
+/// Reads and validates a spec file; errors carry the diagnostics to print.
+pub fn load_spec(path: &str) -> Result<LoadedSpec> {
+    let bytes = read_input(path)?;
+    crate::spec::load(path, &bytes).map_err(|diagnostics| Error::Invalid {
+        source_text: std::str::from_utf8(&bytes).ok().map(|text| Source {
+            path: path.to_string(),
+            text: text.to_string(),
+        }),
+        diagnostics,
+    })
+}
+
+/// Reads a file, refusing anything far larger than a spec could be before
+/// reading it into memory.
+fn read_input(path: &str) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut bytes = Vec::new();
+    let limit = crate::spec::MAX_SPEC_BYTES as u64 + 1;
+    file.take(limit)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, e))?;
+    Ok(bytes)
+}

@@ -1,0 +1,12 @@
+//! Palisade: a compiler from a short service spec to secure-by-default
+//! CloudFormation and Terraform. Data flows one way: spec → plan → emit.
+
+pub mod cli;
+pub mod controls;
+pub mod diagnostic;
+pub mod error;
+pub mod schema;
+pub mod spec;
+pub mod suggest;
+
+pub use error::{Error, Result};

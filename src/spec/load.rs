@@ -1,0 +1,246 @@
+//! Reading `palisade.yaml`: bytes → typed [`Spec`] with source locations, or
+//! diagnostics that point at the offending text.
+
+use serde_saphyr::{DuplicateKeyPolicy, Error as YamlError};
+
+use super::model::Spec;
+use super::spanned::Loc;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::suggest::did_you_mean;
+
+/// Largest spec accepted. Real specs are a few KiB; this leaves room for
+/// generated ones while keeping a hostile file from costing memory.
+pub const MAX_SPEC_BYTES: usize = 1024 * 1024;
+
+/// A spec file's text, kept for rendering snippets.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The path as the user gave it (never made absolute: it ends up in output).
+    pub path: String,
+    pub text: String,
+}
+
+/// Parses the spec's YAML. Semantic checks are [`super::validate`]'s job.
+pub fn parse(path: &str, bytes: &[u8]) -> Result<(Source, Spec), Vec<Diagnostic>> {
+    let located = |d: Diagnostic| {
+        vec![Diagnostic {
+            file: path.to_string(),
+            ..d
+        }]
+    };
+    let start = Loc {
+        line: 1,
+        column: 1,
+        ..Loc::default()
+    };
+    if bytes.len() > MAX_SPEC_BYTES {
+        return Err(located(Diagnostic::error(
+            Code::InputLimit,
+            start,
+            format!(
+                "the spec is {} bytes; the limit is {MAX_SPEC_BYTES}",
+                bytes.len()
+            ),
+        )));
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(err) => {
+            let loc = loc_of_offset(bytes, err.valid_up_to());
+            return Err(located(Diagnostic::error(
+                Code::Unreadable,
+                loc,
+                "the spec is not UTF-8 text",
+            )));
+        }
+    };
+    if text.lines().all(|l| {
+        let l = l.trim();
+        l.is_empty() || l.starts_with('#') || l == "---"
+    }) {
+        return Err(located(
+            Diagnostic::error(Code::MissingKey, start, "the spec is empty")
+                .with_suggestion("start with `service: my-service`, or run `palisade init`"),
+        ));
+    }
+    let source = Source {
+        path: path.to_string(),
+        text: text.to_string(),
+    };
+    match serde_saphyr::from_str_with_options::<Spec>(text, options()) {
+        Ok(spec) => Ok((source, spec)),
+        Err(err) => Err(located(to_diagnostic(&err, text))),
+    }
+}
+
+fn options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        duplicate_keys: DuplicateKeyPolicy::Error,
+        strict_booleans: true,
+        with_snippet: false,
+        budget: serde_saphyr::budget! {
+            max_documents: 1,
+            max_depth: 32,
+            max_aliases: 64,
+            max_anchors: 64,
+            max_nodes: 200_000,
+            max_events: 400_000,
+            max_total_scalar_bytes: MAX_SPEC_BYTES,
+            max_recorded_anchor_bytes: 64 * 1024,
+        },
+    }
+}
+
+fn loc_of_offset(bytes: &[u8], offset: usize) -> Loc {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    Loc {
+        line: u32::try_from(line).unwrap_or(u32::MAX),
+        column: u32::try_from(offset - line_start + 1).unwrap_or(u32::MAX),
+        offset,
+        len: 1,
+    }
+}
+
+/// Maps a YAML/serde error to one diagnostic, in Palisade's words.
+fn to_diagnostic(err: &YamlError, text: &str) -> Diagnostic {
+    let inner = err.without_snippet();
+    let loc = inner
+        .location()
+        .map(|l| located_loc(l.line(), l.column(), text))
+        .unwrap_or(Loc {
+            line: 1,
+            column: 1,
+            ..Loc::default()
+        });
+    match inner {
+        YamlError::SerdeUnknownField {
+            field, expected, ..
+        } => {
+            let d = Diagnostic::error(Code::UnknownKey, loc, format!("unknown key `{field}`"));
+            match did_you_mean(field, expected.iter().copied()) {
+                Some(best) => d.with_suggestion(format!("did you mean `{best}`?")),
+                None => d.with_suggestion(format!("expected one of {}", quoted_list(expected))),
+            }
+        }
+        YamlError::SerdeUnknownVariant {
+            variant, expected, ..
+        } => {
+            let d = Diagnostic::error(
+                Code::WrongType,
+                loc,
+                format!("`{variant}` is not one of {}", quoted_list(expected)),
+            );
+            match did_you_mean(variant, expected.iter().copied()) {
+                Some(best) => d.with_suggestion(format!("did you mean `{best}`?")),
+                None => d,
+            }
+        }
+        YamlError::SerdeMissingField { field, .. } => Diagnostic::error(
+            Code::MissingKey,
+            loc,
+            format!("missing required key `{field}`"),
+        ),
+        YamlError::DuplicateMappingKey { key, .. } => Diagnostic::error(
+            Code::DuplicateKey,
+            loc,
+            match key {
+                Some(key) => format!("duplicate key `{key}`"),
+                None => "duplicate key".to_string(),
+            },
+        )
+        .with_suggestion("each key may appear once in a mapping; merge the two entries"),
+        YamlError::Budget { breach, .. } => Diagnostic::error(
+            Code::InputLimit,
+            loc,
+            format!("the spec exceeds a safety limit ({breach:?})"),
+        )
+        .with_suggestion("specs are small and flat; anchors and aliases are limited to 64"),
+        YamlError::AliasError { .. }
+        | YamlError::AliasReplayLimitExceeded { .. }
+        | YamlError::AliasExpansionLimitExceeded { .. }
+        | YamlError::AliasReplayStackDepthExceeded { .. }
+        | YamlError::AliasReplayCounterOverflow { .. } => Diagnostic::error(
+            Code::InputLimit,
+            loc,
+            format!("too much alias expansion: {}", plain_message(inner)),
+        ),
+        YamlError::SerdeInvalidType {
+            unexpected,
+            expected,
+            ..
+        } => Diagnostic::error(
+            Code::WrongType,
+            loc,
+            format!("expected {expected}, found {unexpected}"),
+        ),
+        YamlError::SerdeInvalidValue { .. }
+        | YamlError::SerdeInvalidLength { .. }
+        | YamlError::NullIntoString { .. }
+        | YamlError::InvalidBooleanStrict { .. }
+        | YamlError::InvalidScalar { .. }
+        | YamlError::QuotingRequired { .. }
+        | YamlError::UnexpectedValueForUnit { .. }
+        | YamlError::NonFiniteFloat { .. } => {
+            Diagnostic::error(Code::WrongType, loc, plain_message(inner))
+        }
+        YamlError::MultipleDocuments { .. } => Diagnostic::error(
+            Code::YamlSyntax,
+            loc,
+            "the spec must be a single YAML document",
+        ),
+        _ => Diagnostic::error(Code::YamlSyntax, loc, plain_message(inner)),
+    }
+}
+
+/// serde-saphyr's message without its own " at line X column Y" suffix: the
+/// diagnostic carries the position itself.
+fn plain_message(err: &YamlError) -> String {
+    let message = err.to_string();
+    match message.rfind(" at line ") {
+        Some(cut) => message[..cut].to_string(),
+        None => message,
+    }
+}
+
+fn quoted_list(items: &[&str]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A 1-based line/column (in characters) turned into a byte offset, so the
+/// snippet can underline the token.
+fn located_loc(line: u64, column: u64, text: &str) -> Loc {
+    let line = line.max(1);
+    let column = column.max(1);
+    let line_start = text
+        .split_inclusive('\n')
+        .take(usize::try_from(line - 1).unwrap_or(usize::MAX))
+        .map(str::len)
+        .sum::<usize>();
+    let line_text = text[line_start.min(text.len())..]
+        .split('\n')
+        .next()
+        .unwrap_or("");
+    let column_offset = line_text
+        .char_indices()
+        .nth(usize::try_from(column - 1).unwrap_or(usize::MAX))
+        .map_or(line_text.len(), |(i, _)| i);
+    let token_len = line_text[column_offset..]
+        .find([' ', ':', ',', ']', '}'])
+        .unwrap_or(line_text.len() - column_offset)
+        .max(1);
+    Loc {
+        line: u32::try_from(line).unwrap_or(u32::MAX),
+        column: u32::try_from(column).unwrap_or(u32::MAX),
+        offset: line_start + column_offset,
+        len: token_len,
+    }
+}

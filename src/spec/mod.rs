@@ -1,0 +1,53 @@
+//! The spec: typed model, loading with source locations, semantic validation.
+
+pub mod load;
+pub mod model;
+pub mod runtime;
+pub mod secrets;
+mod spanned;
+pub mod validate;
+
+pub use load::{MAX_SPEC_BYTES, Source};
+pub use model::*;
+
+/// Defaults applied where the spec is silent (DESIGN §1).
+pub const DEFAULT_MEMORY: u32 = 256;
+pub const DEFAULT_TIMEOUT: u32 = 10;
+pub const DEFAULT_CONCURRENCY: u32 = 10;
+pub const DEFAULT_THROTTLE: Throttle = Throttle {
+    rate: 50,
+    burst: 100,
+};
+
+use crate::diagnostic::{self, Diagnostic, Severity};
+
+/// A spec that parsed and passed validation, with the text it came from.
+#[derive(Debug, Clone)]
+pub struct LoadedSpec {
+    pub source: Source,
+    pub spec: Spec,
+    /// Warnings only (errors make loading fail).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Parses and validates a spec's bytes. `path` is used in diagnostics as given.
+pub fn load(path: &str, bytes: &[u8]) -> Result<LoadedSpec, Vec<Diagnostic>> {
+    let (source, spec) = load::parse(path, bytes)?;
+    let context = validate::Context {
+        today: runtime::today(),
+        control_exists: &crate::controls::is_waivable,
+    };
+    let mut found = validate::validate(&spec, &context);
+    for d in &mut found {
+        d.file = path.to_string();
+    }
+    diagnostic::sort(&mut found);
+    if found.iter().any(|d| d.severity == Severity::Error) {
+        return Err(found);
+    }
+    Ok(LoadedSpec {
+        source,
+        spec,
+        warnings: found,
+    })
+}
