@@ -130,7 +130,10 @@ pub const DEFAULT_SPEC: &str = "palisade.yaml";
 /// Reads and validates a spec file; errors carry the diagnostics to print.
 pub fn load_spec(path: &str) -> Result<LoadedSpec> {
     let bytes = read_input(path)?;
-    crate::spec::load(path, &bytes).map_err(|diagnostics| Error::Invalid {
+    let base_dir = std::path::Path::new(path)
+        .parent()
+        .unwrap_or(std::path::Path::new(""));
+    crate::spec::load(path, &bytes, Some(base_dir)).map_err(|diagnostics| Error::Invalid {
         source_text: std::str::from_utf8(&bytes).ok().map(|text| Source {
             path: path.to_string(),
             text: text.to_string(),

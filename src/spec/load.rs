@@ -108,8 +108,14 @@ fn loc_of_offset(bytes: &[u8], offset: usize) -> Loc {
 
 /// Maps a YAML/serde error to one diagnostic, in Palisade's words.
 fn to_diagnostic(err: &YamlError, text: &str) -> Diagnostic {
-    let inner = err.without_snippet();
-    let loc = inner
+    let outer = err.without_snippet();
+    // An alias error wraps what went wrong while replaying the alias; report
+    // that, at the place the alias is used.
+    let inner = match outer {
+        YamlError::AliasError { error, .. } => error.without_snippet(),
+        other => other,
+    };
+    let loc = outer
         .location()
         .map(|l| located_loc(l.line(), l.column(), text))
         .unwrap_or(Loc {
@@ -154,14 +160,25 @@ fn to_diagnostic(err: &YamlError, text: &str) -> Diagnostic {
             },
         )
         .with_suggestion("each key may appear once in a mapping; merge the two entries"),
+        YamlError::Budget {
+            breach: serde_saphyr::budget::BudgetBreach::Documents { .. },
+            ..
+        } => Diagnostic::error(
+            Code::YamlSyntax,
+            loc,
+            "the spec must be a single YAML document",
+        )
+        .with_suggestion("remove the `---` separator and everything after it, or split the file"),
         YamlError::Budget { breach, .. } => Diagnostic::error(
             Code::InputLimit,
             loc,
-            format!("the spec exceeds a safety limit ({breach:?})"),
+            format!(
+                "the spec exceeds a safety limit: {}",
+                describe_breach(breach)
+            ),
         )
         .with_suggestion("specs are small and flat; anchors and aliases are limited to 64"),
-        YamlError::AliasError { .. }
-        | YamlError::AliasReplayLimitExceeded { .. }
+        YamlError::AliasReplayLimitExceeded { .. }
         | YamlError::AliasExpansionLimitExceeded { .. }
         | YamlError::AliasReplayStackDepthExceeded { .. }
         | YamlError::AliasReplayCounterOverflow { .. } => Diagnostic::error(
@@ -178,11 +195,27 @@ fn to_diagnostic(err: &YamlError, text: &str) -> Diagnostic {
             loc,
             format!("expected {expected}, found {unexpected}"),
         ),
+        YamlError::InvalidScalar { ty, .. } => Diagnostic::error(
+            Code::WrongType,
+            loc,
+            format!(
+                "expected {}, found `{}`",
+                describe_type(ty),
+                token_at(text, loc)
+            ),
+        ),
+        YamlError::Unexpected { expected, .. } => Diagnostic::error(
+            Code::WrongType,
+            loc,
+            format!(
+                "expected {}",
+                expected.replace("mapping start", "a mapping (`key: value` lines)")
+            ),
+        ),
         YamlError::SerdeInvalidValue { .. }
         | YamlError::SerdeInvalidLength { .. }
         | YamlError::NullIntoString { .. }
         | YamlError::InvalidBooleanStrict { .. }
-        | YamlError::InvalidScalar { .. }
         | YamlError::QuotingRequired { .. }
         | YamlError::UnexpectedValueForUnit { .. }
         | YamlError::NonFiniteFloat { .. } => {
@@ -193,8 +226,40 @@ fn to_diagnostic(err: &YamlError, text: &str) -> Diagnostic {
             loc,
             "the spec must be a single YAML document",
         ),
-        _ => Diagnostic::error(Code::YamlSyntax, loc, plain_message(inner)),
+        other => {
+            let message = plain_message(other);
+            if message.contains("recursion limit") {
+                Diagnostic::error(Code::InputLimit, loc, "the spec is nested too deeply")
+            } else {
+                Diagnostic::error(Code::YamlSyntax, loc, message)
+            }
+        }
     }
+}
+
+fn describe_breach(breach: &serde_saphyr::budget::BudgetBreach) -> String {
+    use serde_saphyr::budget::BudgetBreach::*;
+    match breach {
+        Depth { .. } => "nested more than 32 levels deep".into(),
+        Nodes { .. } => "more than 200000 values (an alias expansion bomb?)".into(),
+        Aliases { .. } => "more than 64 aliases".into(),
+        Anchors { .. } => "more than 64 anchors".into(),
+        other => format!("{other:?}"),
+    }
+}
+
+fn describe_type(ty: &str) -> &str {
+    match ty {
+        "u8" | "u16" | "u32" | "u64" | "usize" => "a whole number",
+        "i8" | "i16" | "i32" | "i64" | "isize" => "an integer",
+        "f32" | "f64" => "a number",
+        "bool" => "`true` or `false`",
+        other => other,
+    }
+}
+
+fn token_at(text: &str, loc: Loc) -> &str {
+    text.get(loc.offset..loc.offset + loc.len).unwrap_or("")
 }
 
 /// serde-saphyr's message without its own " at line X column Y" suffix: the

@@ -30,12 +30,18 @@ pub struct LoadedSpec {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Parses and validates a spec's bytes. `path` is used in diagnostics as given.
-pub fn load(path: &str, bytes: &[u8]) -> Result<LoadedSpec, Vec<Diagnostic>> {
+/// Parses and validates a spec's bytes. `path` is used in diagnostics as
+/// given; `base_dir` is where handler files are looked for, if anywhere.
+pub fn load(
+    path: &str,
+    bytes: &[u8],
+    base_dir: Option<&std::path::Path>,
+) -> Result<LoadedSpec, Vec<Diagnostic>> {
     let (source, spec) = load::parse(path, bytes)?;
     let context = validate::Context {
         today: runtime::today(),
-        control_exists: &crate::controls::is_waivable,
+        base_dir,
+        control: &crate::controls::find,
     };
     let mut found = validate::validate(&spec, &context);
     for d in &mut found {

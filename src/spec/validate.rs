@@ -20,8 +20,11 @@ const HTTP_METHODS: &[&str] = &[
 pub struct Context<'a> {
     /// Today's date, for runtime deprecation.
     pub today: (u16, u8, u8),
-    /// Whether a control ID exists and may be waived.
-    pub control_exists: &'a dyn Fn(&str) -> bool,
+    /// The spec's directory, to check that handler files exist; `None` when
+    /// the spec did not come from disk (a git ref, a test).
+    pub base_dir: Option<&'a std::path::Path>,
+    /// Looks up a control by ID, for waivers.
+    pub control: &'a dyn Fn(&str) -> Option<&'static crate::controls::ControlInfo>,
 }
 
 /// Every problem in the spec; empty when it is valid.
@@ -277,17 +280,17 @@ impl Validator<'_> {
         if let Some(cors) = &api.cors {
             self.cors(cors);
         }
-        let mut seen_routes: BTreeMap<String, Loc> = BTreeMap::new();
+        let mut seen_routes: BTreeMap<String, &Spanned<String>> = BTreeMap::new();
         for (key, route) in &api.routes {
             if let Some(normalised) = self.route_key(key) {
                 if let Some(first) = seen_routes.get(&normalised) {
                     let message = format!(
-                        "route `{normalised}` is already defined on line {}",
-                        first.line
+                        "route `{}` is the same route as `{}` on line {}",
+                        key.value, first.value, first.loc.line
                     );
                     self.error(Code::RouteKey, key.loc, message);
                 } else {
-                    seen_routes.insert(normalised, key.loc);
+                    seen_routes.insert(normalised, key);
                 }
             }
             self.route(api, key, route);
@@ -461,15 +464,45 @@ impl Validator<'_> {
         self.range("memory", function.memory.as_ref(), 128, 10_240);
         self.range("timeout", function.timeout.as_ref(), 1, 900);
         self.range("concurrency", function.concurrency.as_ref(), 1, 1_000);
-        if let Err(problem) = check_handler(&function.handler) {
-            self.error(
-                Code::HandlerPath,
-                function.handler.loc,
-                format!("handler `{}` {problem}", function.handler.value),
-            )
-            .suggestion = Some(
-                "write `dir/module.function`, relative to the spec, e.g. `src/app.handler`".into(),
-            );
+        let family = function
+            .runtime
+            .as_ref()
+            .or(self.spec.runtime.as_ref())
+            .and_then(|r| runtime::find(r))
+            .map(|r| r.family);
+        match check_handler(&function.handler) {
+            Err(problem) => {
+                self.error(
+                    Code::HandlerPath,
+                    function.handler.loc,
+                    format!("handler `{}` {problem}", function.handler.value),
+                )
+                .suggestion = Some(
+                    "write `dir/module.function`, relative to the spec, e.g. `src/app.handler`"
+                        .into(),
+                );
+            }
+            Ok(()) => {
+                if let (Some(base), Some(family)) = (self.context.base_dir, family)
+                    && handler_file(base, &function.handler, family).is_none()
+                {
+                    let module = function.handler.rsplit_once('.').map_or("", |(m, _)| m);
+                    let tried: Vec<String> = family
+                        .extensions()
+                        .iter()
+                        .map(|e| format!("{module}.{e}"))
+                        .collect();
+                    self.error(
+                        Code::HandlerPath,
+                        function.handler.loc,
+                        format!(
+                            "handler `{}`: no file {}",
+                            function.handler.value,
+                            tried.join(" or ")
+                        ),
+                    );
+                }
+            }
         }
         for (key, value) in &function.environment {
             self.environment(key, value);
@@ -816,16 +849,32 @@ impl Validator<'_> {
                 .suggestion = Some(
                     "control IDs look like `PAL-IAM-001`; `palisade controls` lists them".into(),
                 );
-            } else if !(self.context.control_exists)(control) {
-                self.error(
-                    Code::Waiver,
-                    control.loc,
-                    format!(
-                        "there is no control `{}` that can be waived here",
-                        control.value
-                    ),
-                )
-                .suggestion = Some("`palisade controls` lists them".into());
+            } else {
+                match (self.context.control)(control) {
+                    None => {
+                        let ids = crate::controls::CATALOG.iter().map(|c| c.id);
+                        let suggestion = did_you_mean(control, ids).map_or_else(
+                            || "`palisade controls` lists them".to_string(),
+                            |s| format!("did you mean `{s}`?"),
+                        );
+                        self.error(
+                            Code::Waiver,
+                            control.loc,
+                            format!("there is no control `{}`", control.value),
+                        )
+                        .suggestion = Some(suggestion);
+                    }
+                    Some(found) if !found.waivable => {
+                        let message = format!(
+                            "control `{}` ({}) cannot be waived",
+                            control.value, found.title
+                        );
+                        self.error(Code::Waiver, control.loc, message).suggestion = Some(
+                            "`palisade explain` says why and what the alternatives are".into(),
+                        );
+                    }
+                    Some(_) => {}
+                }
             }
             if reason.trim().is_empty() {
                 self.error(Code::Waiver, reason.loc, format!("the waiver of `{}` has no reason", control.value))
@@ -1015,6 +1064,20 @@ fn check_path(path: &str) -> Result<(), &'static str> {
         }
     }
     Ok(())
+}
+
+/// The source file a (well-formed) handler names, relative to `base`.
+pub fn handler_file(
+    base: &std::path::Path,
+    handler: &str,
+    family: runtime::Family,
+) -> Option<std::path::PathBuf> {
+    let (module, _) = handler.rsplit_once('.')?;
+    family
+        .extensions()
+        .iter()
+        .map(|ext| base.join(format!("{module}.{ext}")))
+        .find(|path| path.is_file())
 }
 
 fn check_handler(handler: &str) -> Result<(), &'static str> {

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Everything CI checks, in one command: formatting, lints, the test suite,
+# and the public scanners over every example's generated output.
+# Installs what it needs (the pinned Python validators) on a fresh machine.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+export PALISADE_VALIDATORS_VENV
+PALISADE_VALIDATORS_VENV="$(scripts/validators.sh)"
+
+cargo fmt --all -- --check
+cargo clippy --all-targets --locked -- -D warnings
+cargo test --locked
