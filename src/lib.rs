@@ -4,7 +4,11 @@
 pub mod cli;
 pub mod controls;
 pub mod diagnostic;
+pub mod emit;
 pub mod error;
+pub mod output;
+pub mod package;
+pub mod plan;
 pub mod schema;
 pub mod spec;
 pub mod suggest;

@@ -10,6 +10,7 @@ use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use crate::spec::{LoadedSpec, Source};
 
+pub mod build;
 mod schema;
 mod validate;
 
@@ -25,6 +26,8 @@ pub struct Cli {
 pub enum Command {
     /// Parse and validate a spec; write nothing.
     Validate(validate::Args),
+    /// Compile a spec into CloudFormation and function packages.
+    Build(build::Args),
     /// Print the spec's JSON Schema (for editors).
     Schema,
 }
@@ -65,10 +68,12 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, io: &mu
     };
     let format = match &cli.command {
         Command::Validate(args) => args.format,
+        Command::Build(args) => args.diagnostic_format,
         Command::Schema => DiagnosticFormat::Text,
     };
     let result = match cli.command {
         Command::Validate(args) => validate::run(&args, io),
+        Command::Build(args) => build::run(&args, io),
         Command::Schema => schema::run(io),
     };
     match result {

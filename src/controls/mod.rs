@@ -1,7 +1,16 @@
-//! The control catalog: every protection Palisade applies, each with a
-//! permanent ID. IDs are never reused; a retired control keeps its entry.
+//! The control catalog: every protection Palisade applies, as one documented
+//! unit with a permanent ID, compliance references, and a check that the
+//! finished plan still satisfies it. IDs are never reused.
 
-/// Where a control applies, for grouping and for which `waive:` may name it.
+pub mod catalog;
+pub mod ids;
+pub mod overrides;
+pub mod suppressions;
+pub mod verify;
+
+pub use catalog::CATALOG;
+
+/// Where a control applies, for grouping in `palisade controls`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Area {
     Iam,
@@ -14,7 +23,32 @@ pub enum Area {
     Ci,
 }
 
-/// A control's identity and whether a spec may turn it off.
+impl Area {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Area::Iam => "iam",
+            Area::Kms => "encryption",
+            Area::Tls => "transport",
+            Area::Api => "api",
+            Area::Function => "function",
+            Area::Data => "data",
+            Area::Monitoring => "monitoring",
+            Area::Ci => "ci",
+        }
+    }
+}
+
+/// A property a control sets, per target: an override that touches it on a
+/// resource the control applies to undoes the control.
+#[derive(Debug, Clone, Copy)]
+pub struct Protected {
+    /// CloudFormation resource type (`AWS::Lambda::Function`).
+    pub cfn_type: &'static str,
+    /// Top-level key under `Properties` (or `DeletionPolicy`).
+    pub cfn_property: &'static str,
+}
+
+/// One control: what it enforces and why, for users; how it is checked, for us.
 #[derive(Debug, Clone, Copy)]
 pub struct ControlInfo {
     pub id: &'static str,
@@ -22,176 +56,56 @@ pub struct ControlInfo {
     pub area: Area,
     /// Whether `waive: { ID: reason }` may turn it off.
     pub waivable: bool,
+    /// What it enforces.
+    pub enforces: &'static str,
+    /// Why: the risk it prevents.
+    pub why: &'static str,
+    /// What is emitted.
+    pub emitted: &'static str,
+    /// How to opt out, or why one cannot.
+    pub opting_out: &'static str,
+    /// AWS Foundational Security Best Practices control IDs.
+    pub fsbp: &'static [&'static str],
+    /// CIS AWS Foundations Benchmark items, where one applies.
+    pub cis: &'static [&'static str],
+    /// checkov check IDs this control answers.
+    pub checkov: &'static [&'static str],
+    /// Properties it sets, which overrides may not undo.
+    pub protects: &'static [Protected],
 }
-
-const fn control(id: &'static str, title: &'static str, area: Area, waivable: bool) -> ControlInfo {
-    ControlInfo {
-        id,
-        title,
-        area,
-        waivable,
-    }
-}
-
-/// The one list of controls.
-pub const CATALOG: &[ControlInfo] = &[
-    control(
-        "PAL-IAM-001",
-        "One least-privilege role per function",
-        Area::Iam,
-        false,
-    ),
-    control(
-        "PAL-IAM-002",
-        "Permissions only from declared access, on exact ARNs",
-        Area::Iam,
-        false,
-    ),
-    control("PAL-IAM-003", "No AWS managed policies", Area::Iam, false),
-    control(
-        "PAL-IAM-004",
-        "Invoke permissions scoped to the exact source",
-        Area::Iam,
-        false,
-    ),
-    control(
-        "PAL-KMS-001",
-        "One customer-managed key per service, rotated yearly",
-        Area::Kms,
-        false,
-    ),
-    control(
-        "PAL-KMS-002",
-        "Every store encrypted with the service key",
-        Area::Kms,
-        false,
-    ),
-    control(
-        "PAL-TLS-001",
-        "TLS-only resource policies on buckets, queues and topics",
-        Area::Tls,
-        false,
-    ),
-    control(
-        "PAL-API-001",
-        "An authorizer on every route that is not public with a reason",
-        Area::Api,
-        false,
-    ),
-    control(
-        "PAL-API-002",
-        "OAuth scopes on every authenticated route",
-        Area::Api,
-        true,
-    ),
-    control(
-        "PAL-API-003",
-        "Stage and per-route throttling",
-        Area::Api,
-        false,
-    ),
-    control(
-        "PAL-API-004",
-        "Structured, encrypted API access logs",
-        Area::Api,
-        false,
-    ),
-    control("PAL-API-005", "No wildcard CORS origins", Area::Api, false),
-    control(
-        "PAL-FN-001",
-        "Encrypted function logs with retention",
-        Area::Function,
-        false,
-    ),
-    control("PAL-FN-002", "Active X-Ray tracing", Area::Function, true),
-    control(
-        "PAL-FN-003",
-        "Reserved concurrency on every function",
-        Area::Function,
-        false,
-    ),
-    control(
-        "PAL-FN-004",
-        "A dead-letter queue for failed asynchronous invocations",
-        Area::Function,
-        true,
-    ),
-    control(
-        "PAL-FN-005",
-        "Supported runtimes only",
-        Area::Function,
-        false,
-    ),
-    control(
-        "PAL-FN-006",
-        "No plaintext secrets in environment variables",
-        Area::Function,
-        false,
-    ),
-    control(
-        "PAL-DATA-001",
-        "Stateful resources retained on delete and replace",
-        Area::Data,
-        true,
-    ),
-    control(
-        "PAL-DATA-002",
-        "Point-in-time recovery on tables",
-        Area::Data,
-        true,
-    ),
-    control(
-        "PAL-DATA-003",
-        "Deletion protection on tables",
-        Area::Data,
-        true,
-    ),
-    control("PAL-DATA-004", "Versioning on buckets", Area::Data, true),
-    control(
-        "PAL-DATA-005",
-        "Private buckets: public access blocked, ACLs disabled",
-        Area::Data,
-        false,
-    ),
-    control(
-        "PAL-DATA-006",
-        "A dead-letter queue behind every queue",
-        Area::Data,
-        false,
-    ),
-    control(
-        "PAL-DATA-007",
-        "Queue visibility timeout at least six times the consumer's timeout",
-        Area::Data,
-        false,
-    ),
-    control(
-        "PAL-MON-001",
-        "Error and throttle alarms on every function",
-        Area::Monitoring,
-        true,
-    ),
-    control(
-        "PAL-MON-002",
-        "Dead-letter queue depth alarms",
-        Area::Monitoring,
-        true,
-    ),
-    control("PAL-MON-003", "API 5xx alarm", Area::Monitoring, true),
-    control(
-        "PAL-MON-004",
-        "Bucket access logging",
-        Area::Monitoring,
-        true,
-    ),
-    control(
-        "PAL-CI-001",
-        "Deploy role trusts one repository's branches through OIDC only",
-        Area::Ci,
-        false,
-    ),
-];
 
 pub fn find(id: &str) -> Option<&'static ControlInfo> {
     CATALOG.iter().find(|c| c.id == id)
+}
+
+impl ControlInfo {
+    /// The full documentation, with fixed headings, as `palisade explain` prints it.
+    pub fn documentation(&self) -> String {
+        let mut references = Vec::new();
+        if !self.fsbp.is_empty() {
+            references.push(format!(
+                "- AWS Foundational Security Best Practices: {}",
+                self.fsbp.join(", ")
+            ));
+        }
+        if !self.cis.is_empty() {
+            references.push(format!(
+                "- CIS AWS Foundations Benchmark: {}",
+                self.cis.join(", ")
+            ));
+        }
+        if !self.checkov.is_empty() {
+            references.push(format!("- checkov: {}", self.checkov.join(", ")));
+        }
+        format!(
+            "# {id}: {title}\n\n## What it enforces\n{enforces}\n\n## Why\n{why}\n\n## What is emitted\n{emitted}\n\n## Opting out\n{opting_out}\n\n## References\n{references}\n",
+            id = self.id,
+            title = self.title,
+            enforces = self.enforces,
+            why = self.why,
+            emitted = self.emitted,
+            opting_out = self.opting_out,
+            references = references.join("\n"),
+        )
+    }
 }

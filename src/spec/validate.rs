@@ -12,6 +12,8 @@ use crate::suggest::did_you_mean;
 /// The longest `service-name` + `-` + resource name, leaving room for the
 /// suffixes Palisade adds (`-dlq`, `-role`) within AWS's 64-character names.
 pub const MAX_QUALIFIED_NAME: usize = 56;
+/// Bucket names are `<service>-<bucket>-<account>-<region>` within S3's 63.
+pub const MAX_QUALIFIED_BUCKET_NAME: usize = 35;
 const HTTP_METHODS: &[&str] = &[
     "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY",
 ];
@@ -112,6 +114,19 @@ impl Validator<'_> {
                 );
             } else {
                 seen.insert(name.as_str(), (kind, name.loc));
+            }
+        }
+        for name in spec.buckets.keys() {
+            let qualified = spec.service.len() + 1 + name.len();
+            if qualified > MAX_QUALIFIED_BUCKET_NAME && is_kebab(&spec.service) {
+                self.error(
+                    Code::NameFormat,
+                    name.loc,
+                    format!(
+                        "bucket `{}-{}` is {qualified} characters; with the account and region it must fit S3's 63 (at most {MAX_QUALIFIED_BUCKET_NAME})",
+                        spec.service.value, name.value
+                    ),
+                );
             }
         }
         for table in spec.tables.values() {

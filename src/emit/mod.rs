@@ -1,0 +1,4 @@
+//! Emitters: pure functions from a plan to text for one target.
+
+pub mod cloudformation;
+pub mod yaml;

@@ -1,0 +1,58 @@
+//! The plan: the resolved, provider-neutral stack. The one place where
+//! security decisions are made; emitters only translate it.
+
+pub mod build;
+pub mod iam;
+pub mod logical_id;
+mod model;
+
+pub use build::{PackageRef, Packages};
+pub use model::*;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::error::Error;
+use crate::spec::Spec;
+
+/// Spec → checked plan: builds it, checks logical IDs are unique and that no
+/// override undoes a control, then verifies every control on the result.
+/// Spec problems come back as diagnostics; a failed verification is a bug.
+pub fn compile(spec: &Spec, packages: &Packages) -> Result<Plan, CompileError> {
+    let plan = build::build(spec, packages);
+    let mut diagnostics = Vec::new();
+    let mut seen = std::collections::BTreeMap::new();
+    for resource in &plan.resources {
+        if let Some(first) = seen.insert(resource.id.as_str(), resource) {
+            diagnostics.push(Diagnostic::error(
+                Code::NameDuplicate,
+                resource.loc,
+                format!(
+                    "two resources would both be called `{}` (from `{}` and `{}`); rename one",
+                    resource.id,
+                    first.source.as_deref().unwrap_or("the service"),
+                    resource.source.as_deref().unwrap_or("the service"),
+                ),
+            ));
+        }
+    }
+    diagnostics.extend(crate::controls::overrides::check(&plan, &spec.overrides));
+    if !diagnostics.is_empty() {
+        return Err(CompileError::Invalid(diagnostics));
+    }
+    let findings = crate::controls::verify::verify(&plan);
+    if let Some(finding) = findings.first() {
+        return Err(CompileError::Bug(Error::Internal(format!(
+            "the plan fails {} on {}: {}",
+            finding.control, finding.resource, finding.message
+        ))));
+    }
+    Ok(plan)
+}
+
+/// Why a spec did not compile.
+#[derive(Debug)]
+pub enum CompileError {
+    /// The spec is at fault (diagnostics without a file name yet).
+    Invalid(Vec<Diagnostic>),
+    /// Palisade is at fault.
+    Bug(Error),
+}

@@ -1,0 +1,467 @@
+//! The plan: every resource Palisade creates, provider-neutral, with every
+//! security setting already decided. Emitters translate it field by field.
+
+use std::collections::BTreeMap;
+
+/// A generated resource's logical ID (`OrdersTable`).
+pub type Id = String;
+
+/// An attribute of a generated resource, rendered per target
+/// (`Fn::GetAtt`/`Ref` in CloudFormation, `aws_x.y.attr` in Terraform).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Attr {
+    Arn,
+    Name,
+    /// Queue URL.
+    Url,
+    /// Key ID, API ID, and other opaque IDs.
+    Id,
+    /// A table's stream ARN.
+    StreamArn,
+    /// The HTTP API's endpoint URL.
+    Endpoint,
+}
+
+/// One piece of a string built at deploy time.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Part {
+    /// Literal text; emitters escape it so it can never become a reference.
+    Lit(String),
+    Ref(Id, Attr),
+    Partition,
+    Region,
+    Account,
+    UrlSuffix,
+    /// A value the deployer supplies (the artifact bucket).
+    Param(&'static str),
+}
+
+/// A value known at deploy time: literal text, a reference, or a mix.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Expr(pub Vec<Part>);
+
+impl Expr {
+    pub fn lit(text: impl Into<String>) -> Self {
+        Expr(vec![Part::Lit(text.into())])
+    }
+    pub fn attr(id: &str, attr: Attr) -> Self {
+        Expr(vec![Part::Ref(id.to_string(), attr)])
+    }
+    pub fn arn(id: &str) -> Self {
+        Expr::attr(id, Attr::Arn)
+    }
+    /// `self` followed by literal text (`arn` + `/index/*`).
+    pub fn then(mut self, text: &str) -> Self {
+        self.0.push(Part::Lit(text.to_string()));
+        self
+    }
+    /// `arn:<partition>:<service>:<region>:<account>:<rest>`.
+    pub fn arn_in_account(service: &str, rest: Vec<Part>) -> Self {
+        let mut parts = vec![
+            Part::Lit("arn:".into()),
+            Part::Partition,
+            Part::Lit(format!(":{service}:")),
+            Part::Region,
+            Part::Lit(":".into()),
+            Part::Account,
+            Part::Lit(":".into()),
+        ];
+        parts.extend(rest);
+        Expr(parts)
+    }
+    /// The literal text, if the expression has no references.
+    pub fn as_literal(&self) -> Option<String> {
+        self.0
+            .iter()
+            .map(|p| match p {
+                Part::Lit(text) => Some(text.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+    /// The resource IDs this expression refers to.
+    pub fn references(&self) -> impl Iterator<Item = &Id> {
+        self.0.iter().filter_map(|p| match p {
+            Part::Ref(id, _) => Some(id),
+            _ => None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Effect {
+    Allow,
+    Deny,
+}
+
+/// Who a resource policy statement is about.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Principal {
+    Any,
+    Service(Expr),
+    /// The account itself (`arn:<partition>:iam::<account>:root`).
+    AccountRoot,
+    /// A web identity provider (OIDC federation).
+    Federated(Expr),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Condition {
+    /// `StringEquals`, `Bool`, `ArnLike`, ...
+    pub test: &'static str,
+    pub key: String,
+    pub values: Vec<Expr>,
+}
+
+/// One IAM policy statement, built once and rendered per target.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Statement {
+    pub sid: String,
+    pub effect: Effect,
+    pub principal: Option<Principal>,
+    pub actions: Vec<String>,
+    pub resources: Vec<Expr>,
+    pub conditions: Vec<Condition>,
+}
+
+/// A scanner check that does not fit, suppressed with a written reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    /// The scanner's check ID (`CKV_AWS_117`).
+    pub check: &'static str,
+    pub reason: std::borrow::Cow<'static, str>,
+}
+
+/// A control as it applies to one resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedControl {
+    pub control: &'static str,
+    /// `Some(reason)` when the spec waived it for this resource.
+    pub waived: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Resource {
+    pub id: Id,
+    /// The spec name this resource was generated for, if any.
+    pub source: Option<String>,
+    /// Where in the spec it comes from (for diagnostics and reports).
+    pub loc: crate::spec::Loc,
+    pub kind: Kind,
+    /// Resources that must exist first beyond those referenced (a bucket's
+    /// notifications need the invoke permission in place).
+    pub depends_on: Vec<Id>,
+    /// Kept when removed from the stack or replaced (stateful resources).
+    pub retain: bool,
+    pub suppressions: Vec<Suppression>,
+    pub controls: Vec<AppliedControl>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Kind {
+    Key(Key),
+    KeyAlias {
+        name: String,
+        key: Id,
+    },
+    LogGroup(LogGroup),
+    Role(Role),
+    Function(Function),
+    Table(Table),
+    Queue(Queue),
+    Bucket(Bucket),
+    Topic(Topic),
+    /// A resource policy attached to a queue, bucket or topic.
+    ResourcePolicy(ResourcePolicy),
+    Subscription(Subscription),
+    Secret(Secret),
+    Api(Api),
+    Authorizer(Authorizer),
+    Integration(Integration),
+    Route(Route),
+    Stage(Stage),
+    Permission(Permission),
+    Schedule(Schedule),
+    EventSourceMapping(EventSourceMapping),
+    Alarm(Alarm),
+}
+
+#[derive(Debug, Clone)]
+pub struct Key {
+    pub description: String,
+    pub rotation: bool,
+    pub policy: Vec<Statement>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LogGroup {
+    pub name: Expr,
+    pub retention_days: u32,
+    pub key: Id,
+}
+
+#[derive(Debug, Clone)]
+pub struct Role {
+    pub description: String,
+    pub trust: Vec<Statement>,
+    /// Inline policy; never AWS managed policies.
+    pub policy: Vec<Statement>,
+    pub max_session_seconds: Option<u32>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Function {
+    pub name: String,
+    pub description: Option<String>,
+    pub handler: String,
+    pub runtime: String,
+    pub architecture: &'static str,
+    pub memory: u32,
+    pub timeout: u32,
+    pub reserved_concurrency: u32,
+    pub role: Id,
+    pub log_group: Id,
+    pub environment: BTreeMap<String, Expr>,
+    pub environment_key: Id,
+    pub tracing: bool,
+    /// Queue that receives failed asynchronous invocations.
+    pub dead_letter_queue: Option<Id>,
+    pub package: Package,
+}
+
+/// A function's deployment package, content-addressed.
+#[derive(Debug, Clone)]
+pub struct Package {
+    /// Path of the zip relative to the output directory (`functions/x.zip`).
+    pub zip_path: String,
+    /// Key in the artifact bucket (`<service>/<name>-<sha256>.zip`).
+    pub s3_key: String,
+    /// Base64 SHA-256 of the zip (Terraform's `source_code_hash`).
+    pub sha256_base64: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttributeType {
+    String,
+    Number,
+    Binary,
+}
+
+#[derive(Debug, Clone)]
+pub struct KeySchema {
+    pub partition: (String, AttributeType),
+    pub sort: Option<(String, AttributeType)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub name: String,
+    pub keys: KeySchema,
+    pub indexes: Vec<(String, KeySchema)>,
+    pub ttl_attribute: Option<String>,
+    /// `NEW_AND_OLD_IMAGES` etc.
+    pub stream_view: Option<&'static str>,
+    pub key: Id,
+    pub point_in_time_recovery: bool,
+    pub deletion_protection: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Queue {
+    pub name: String,
+    pub fifo: bool,
+    pub retention_seconds: u32,
+    pub visibility_timeout: u32,
+    /// The dead-letter queue and receives before a message moves there.
+    pub redrive: Option<(Id, u32)>,
+    pub key: Id,
+}
+
+#[derive(Debug, Clone)]
+pub struct Bucket {
+    /// Fixed name (service buckets), or `None` to let the cloud pick one.
+    pub name: Option<Expr>,
+    /// `None`: SSE-S3 (the access-log bucket, where S3 requires it).
+    pub key: Option<Id>,
+    pub versioning: bool,
+    pub block_public_access: bool,
+    pub owner_enforced: bool,
+    pub expire_after_days: Option<u32>,
+    /// Days before non-current versions and incomplete uploads are removed.
+    pub noncurrent_expire_days: u32,
+    /// Bucket receiving server access logs (`None` for the log bucket itself).
+    pub access_log_bucket: Option<Id>,
+    pub access_log_prefix: String,
+    /// Object-created notifications to functions.
+    pub notifications: Vec<Notification>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Notification {
+    pub function: Id,
+    pub prefix: Option<String>,
+    pub suffix: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Topic {
+    pub name: String,
+    pub key: Id,
+}
+
+#[derive(Debug, Clone)]
+pub struct ResourcePolicy {
+    /// The queue, bucket or topic.
+    pub target: Id,
+    pub statements: Vec<Statement>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Subscription {
+    pub topic: Id,
+    /// `lambda` or `email`.
+    pub protocol: &'static str,
+    pub endpoint: Expr,
+}
+
+#[derive(Debug, Clone)]
+pub struct Secret {
+    pub name: String,
+    pub description: Option<String>,
+    pub key: Id,
+}
+
+#[derive(Debug, Clone)]
+pub struct Api {
+    pub name: String,
+    pub description: Option<String>,
+    pub cors: Option<Cors>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Cors {
+    pub origins: Vec<String>,
+    pub methods: Vec<String>,
+    pub headers: Vec<String>,
+    pub max_age: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Authorizer {
+    pub api: Id,
+    pub issuer: String,
+    pub audience: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Integration {
+    pub api: Id,
+    pub function: Id,
+    pub timeout_ms: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub api: Id,
+    /// `GET /orders/{id}`.
+    pub key: String,
+    pub integration: Id,
+    /// `None` for a public route.
+    pub authorizer: Option<Id>,
+    pub scopes: Vec<String>,
+    /// Why the route is public, for reports.
+    pub public_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Throttle {
+    pub rate: u32,
+    pub burst: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Stage {
+    pub api: Id,
+    pub throttle: Throttle,
+    /// Per-route throttling, by route key.
+    pub route_throttles: Vec<(String, Throttle)>,
+    pub access_log_group: Id,
+    /// The JSON access-log format.
+    pub access_log_format: String,
+    /// Routes the stage settings refer to (they must exist first).
+    pub routes: Vec<Id>,
+}
+
+/// Lets a service invoke a function, from one exact source.
+#[derive(Debug, Clone)]
+pub struct Permission {
+    pub function: Id,
+    pub principal: String,
+    pub source_arn: Expr,
+    pub source_account: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    pub expression: String,
+    pub function: Id,
+    pub description: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct EventSourceMapping {
+    pub function: Id,
+    pub source: Expr,
+    pub batch_size: u32,
+    /// `LATEST`/`TRIM_HORIZON` for streams.
+    pub starting_position: Option<&'static str>,
+    /// Streams: where records that keep failing are sent.
+    pub on_failure: Option<Id>,
+    pub report_batch_item_failures: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Alarm {
+    pub description: String,
+    pub namespace: &'static str,
+    pub metric: &'static str,
+    pub dimensions: Vec<(&'static str, Expr)>,
+    pub statistic: &'static str,
+    pub period: u32,
+    pub threshold: f64,
+    /// Where alarm notifications go (the alert topic), if `alerts` is set.
+    pub actions: Vec<Id>,
+}
+
+/// The deployer's choices, as template parameters / Terraform variables.
+#[derive(Debug, Clone)]
+pub struct Parameter {
+    pub name: &'static str,
+    pub description: &'static str,
+}
+
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub name: String,
+    pub description: String,
+    pub value: Expr,
+}
+
+/// The whole stack.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub service: String,
+    pub description: String,
+    pub region: Option<String>,
+    /// Applied to every resource (`service` first).
+    pub tags: BTreeMap<String, String>,
+    pub parameters: Vec<Parameter>,
+    pub resources: Vec<Resource>,
+    pub outputs: Vec<Output>,
+}
+
+impl Plan {
+    pub fn get(&self, id: &str) -> Option<&Resource> {
+        self.resources.iter().find(|r| r.id == id)
+    }
+}
