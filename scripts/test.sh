@@ -11,3 +11,4 @@ PALISADE_VALIDATORS_VENV="$(scripts/validators.sh)"
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
 cargo test --locked
+scripts/scan-examples.sh

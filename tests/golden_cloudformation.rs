@@ -1,0 +1,88 @@
+//! Every example's CloudFormation, snapshotted and checked for the invariants
+//! that must hold on any output: it re-parses the same in YAML and JSON (also
+//! with PyYAML, a YAML 1.1 reader), and builds are byte-identical.
+
+mod support;
+
+use palisade::cli::build::TemplateFormat;
+use support::*;
+
+#[test]
+fn every_example_template_matches_its_snapshot() {
+    for spec in examples() {
+        let template = template_text(&cloudformation(&spec, TemplateFormat::Yaml));
+        insta::assert_snapshot!(format!("cloudformation-{}", example_name(&spec)), template);
+    }
+}
+
+#[test]
+fn yaml_and_json_outputs_carry_the_same_template() {
+    for spec in examples() {
+        let yaml = template_text(&cloudformation(&spec, TemplateFormat::Yaml));
+        let json = template_text(&cloudformation(&spec, TemplateFormat::Json));
+        let from_yaml: serde_json::Value = serde_saphyr::from_str(&yaml).unwrap();
+        let from_json: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(from_yaml, from_json, "{}", spec.display());
+    }
+}
+
+/// A YAML 1.1 reader (PyYAML, as cfn-lint and many tools use) must read the
+/// YAML exactly as the JSON says: no `yes`/`on`/dates turning into other types.
+#[test]
+fn pyyaml_reads_the_yaml_as_the_json() {
+    let python = validators_python();
+    let dir = scratch("pyyaml");
+    for spec in examples() {
+        let name = example_name(&spec);
+        let yaml = dir.join(format!("{name}.yaml"));
+        let json = dir.join(format!("{name}.json"));
+        std::fs::write(
+            &yaml,
+            template_text(&cloudformation(&spec, TemplateFormat::Yaml)),
+        )
+        .unwrap();
+        std::fs::write(
+            &json,
+            template_text(&cloudformation(&spec, TemplateFormat::Json)),
+        )
+        .unwrap();
+        let status = std::process::Command::new(&python)
+            .args([
+                "-c",
+                "import json, sys, yaml\n\
+                 a = yaml.safe_load(open(sys.argv[1]))\n\
+                 b = json.load(open(sys.argv[2]))\n\
+                 sys.exit(0 if a == b else 1)",
+            ])
+            .arg(&yaml)
+            .arg(&json)
+            .status()
+            .unwrap();
+        assert!(
+            status.success(),
+            "{name}: PyYAML reads the YAML differently from the JSON"
+        );
+    }
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    for spec in examples() {
+        let first = cloudformation(&spec, TemplateFormat::Yaml);
+        let second = cloudformation(&spec, TemplateFormat::Yaml);
+        assert_eq!(first, second, "{}", spec.display());
+    }
+}
+
+#[test]
+fn output_names_no_machine_specific_paths() {
+    let cwd = std::env::current_dir().unwrap();
+    for spec in examples() {
+        let template = template_text(&cloudformation(&spec, TemplateFormat::Yaml));
+        assert!(
+            !template.contains(cwd.to_str().unwrap()),
+            "{}",
+            spec.display()
+        );
+    }
+}

@@ -1,0 +1,63 @@
+//! Shared helpers for integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use palisade::cli::build::{Outputs, Target, TemplateFormat, compile};
+
+/// Every example's spec path, sorted.
+pub fn examples() -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir("examples")
+        .unwrap()
+        .map(|e| e.unwrap().path().join("palisade.yaml"))
+        .filter(|p| p.is_file())
+        .collect();
+    paths.sort();
+    paths
+}
+
+pub fn example_name(spec: &Path) -> String {
+    spec.parent()
+        .unwrap()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Compiles a spec to CloudFormation in memory.
+pub fn cloudformation(spec: &Path, format: TemplateFormat) -> Outputs {
+    compile(spec.to_str().unwrap(), Target::Cloudformation, format)
+        .unwrap_or_else(|e| panic!("{}: {e:?}", spec.display()))
+}
+
+pub fn template_text(outputs: &Outputs) -> String {
+    let (_, bytes) = outputs
+        .iter()
+        .find(|(path, _)| path.starts_with("cloudformation/"))
+        .expect("a template");
+    String::from_utf8(bytes.clone()).unwrap()
+}
+
+/// The validators' Python (PyYAML, cfn-lint, checkov), installed by
+/// `scripts/validators.sh`, which the test command runs first.
+pub fn validators_python() -> PathBuf {
+    let venv = std::env::var_os("PALISADE_VALIDATORS_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(".venv-validators"));
+    let python = venv.join("bin/python");
+    assert!(
+        python.is_file(),
+        "{} is missing: run scripts/validators.sh (scripts/test.sh does)",
+        python.display()
+    );
+    python
+}
+
+/// A scratch directory under target/, emptied first.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
