@@ -18,6 +18,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// The command line asks for something that does not exist.
+    #[error("{0}")]
+    Usage(String),
     /// A check the user asked for failed (stale output, diff matched, violation).
     #[error("{0}")]
     CheckFailed(String),
@@ -31,7 +34,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::CheckFailed(_) => 1,
-            Error::Invalid { .. } | Error::Io { .. } => 2,
+            Error::Invalid { .. } | Error::Io { .. } | Error::Usage(_) => 2,
             Error::Internal(_) => 3,
         }
     }

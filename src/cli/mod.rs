@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::spec::{LoadedSpec, Source};
 
 pub mod build;
+mod controls;
 mod schema;
 mod validate;
 
@@ -28,6 +29,10 @@ pub enum Command {
     Validate(validate::Args),
     /// Compile a spec into CloudFormation and function packages.
     Build(build::Args),
+    /// List every security control Palisade applies.
+    Controls(controls::ListArgs),
+    /// Print a control's documentation.
+    Explain(controls::ExplainArgs),
     /// Print the spec's JSON Schema (for editors).
     Schema,
 }
@@ -69,11 +74,13 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, io: &mu
     let format = match &cli.command {
         Command::Validate(args) => args.format,
         Command::Build(args) => args.diagnostic_format,
-        Command::Schema => DiagnosticFormat::Text,
+        Command::Controls(_) | Command::Explain(_) | Command::Schema => DiagnosticFormat::Text,
     };
     let result = match cli.command {
         Command::Validate(args) => validate::run(&args, io),
         Command::Build(args) => build::run(&args, io),
+        Command::Controls(args) => controls::list(&args, io),
+        Command::Explain(args) => controls::explain(&args, io),
         Command::Schema => schema::run(io),
     };
     match result {

@@ -68,6 +68,8 @@ pub struct ControlInfo {
     pub fsbp: &'static [&'static str],
     /// CIS AWS Foundations Benchmark items, where one applies.
     pub cis: &'static [&'static str],
+    /// AWS Well-Architected best practices (where no benchmark item exists).
+    pub well_architected: &'static [&'static str],
     /// checkov check IDs this control answers.
     pub checkov: &'static [&'static str],
     /// Properties it sets, which overrides may not undo.
@@ -94,6 +96,12 @@ impl ControlInfo {
                 self.cis.join(", ")
             ));
         }
+        if !self.well_architected.is_empty() {
+            references.push(format!(
+                "- AWS Well-Architected: {}",
+                self.well_architected.join(", ")
+            ));
+        }
         if !self.checkov.is_empty() {
             references.push(format!("- checkov: {}", self.checkov.join(", ")));
         }
@@ -108,4 +116,29 @@ impl ControlInfo {
             references = references.join("\n"),
         )
     }
+}
+
+/// `docs/controls.md`: every control's documentation, generated from the
+/// registry so the docs cannot drift from what is enforced.
+pub fn catalog_markdown() -> String {
+    let mut text = String::from(
+        "<!-- generated from src/controls/catalog.rs by `palisade controls --format markdown`; do not edit -->\n\n# Palisade controls\n\n| ID | Title | Waivable |\n|----|-------|----------|\n",
+    );
+    for c in CATALOG {
+        text.push_str(&format!(
+            "| {} | {} | {} |\n",
+            c.id,
+            c.title,
+            if c.waivable { "yes" } else { "no" }
+        ));
+    }
+    for c in CATALOG {
+        text.push('\n');
+        text.push_str(
+            &c.documentation()
+                .replacen("# ", "## ", 1)
+                .replace("\n## ", "\n### "),
+        );
+    }
+    text
 }

@@ -1,0 +1,410 @@
+//! Every control has a passing case (the examples' plans satisfy it with the
+//! control applied) and a failing case: either a spec that must be rejected,
+//! or a plan broken on purpose that the verification pass must catch.
+
+use std::collections::BTreeSet;
+
+use palisade::controls::{CATALOG, ids::*, verify::verify};
+use palisade::diagnostic::Code;
+use palisade::plan::{Expr, Kind, Plan};
+
+fn plan_of(example: &str) -> Plan {
+    let path = format!("examples/{example}/palisade.yaml");
+    let bytes = std::fs::read(&path).unwrap();
+    let loaded = palisade::spec::load(&path, &bytes, None).unwrap();
+    palisade::plan::compile(&loaded.spec, &Default::default()).unwrap()
+}
+
+fn all_plans() -> Vec<Plan> {
+    ["orders", "webhooks", "media", "reports"]
+        .map(plan_of)
+        .into()
+}
+
+/// How a control is shown to fail.
+enum Fail {
+    /// Break the orders plan; verification must name the control.
+    Mutation(fn(&mut Plan)),
+    /// A spec (orders plus this text) that must be rejected with this code.
+    Spec(&'static str, Code),
+}
+
+fn cases() -> Vec<(&'static str, Fail)> {
+    use Fail::*;
+    vec![
+        (
+            IAM_ROLE_PER_FUNCTION,
+            Mutation(|p| {
+                let shared = function_mut(p, "GetOrderFunction").role.clone();
+                function_mut(p, "HealthFunction").role = shared;
+            }),
+        ),
+        (
+            IAM_DECLARED_ACCESS,
+            Mutation(|p| {
+                role_mut(p, "GetOrderRole").policy[0]
+                    .actions
+                    .push("dynamodb:*".into());
+            }),
+        ),
+        (
+            IAM_NO_MANAGED_POLICIES,
+            Spec(
+                "overrides:\n  cloudformation:\n    GetOrderRole:\n      Properties:\n        ManagedPolicyArns: [arn:aws:iam::aws:policy/AdministratorAccess]\n",
+                Code::OverrideUndoesControl,
+            ),
+        ),
+        (
+            IAM_SCOPED_INVOKE,
+            Mutation(|p| {
+                for r in &mut p.resources {
+                    if let Kind::Permission(permission) = &mut r.kind {
+                        permission.source_arn = Expr::lit("*");
+                    }
+                }
+            }),
+        ),
+        (
+            KMS_SERVICE_KEY,
+            Mutation(|p| {
+                if let Kind::Key(key) = &mut get_mut(p, "ServiceKey").kind {
+                    key.rotation = false;
+                }
+            }),
+        ),
+        (
+            KMS_ENCRYPTION,
+            Mutation(|p| {
+                if let Kind::Table(table) = &mut get_mut(p, "OrdersTable").kind {
+                    table.key.clear();
+                }
+            }),
+        ),
+        (
+            TLS_ONLY,
+            Mutation(|p| p.resources.retain(|r| r.id != "ReceiptsBucketPolicy")),
+        ),
+        (
+            API_AUTHORIZER,
+            Mutation(|p| {
+                if let Kind::Route(route) = &mut get_mut(p, "GetOrdersByIdRoute").kind {
+                    route.authorizer = None;
+                }
+            }),
+        ),
+        (
+            API_SCOPES,
+            Mutation(|p| {
+                if let Kind::Route(route) = &mut get_mut(p, "GetOrdersByIdRoute").kind {
+                    route.scopes.clear();
+                }
+            }),
+        ),
+        (
+            API_THROTTLING,
+            Mutation(|p| {
+                if let Kind::Stage(stage) = &mut get_mut(p, "HttpApiStage").kind {
+                    stage.throttle.rate = 0;
+                }
+            }),
+        ),
+        (
+            API_ACCESS_LOGS,
+            Mutation(|p| p.resources.retain(|r| r.id != "HttpApiAccessLogs")),
+        ),
+        (
+            API_CORS,
+            Mutation(|p| {
+                if let Kind::Api(api) = &mut get_mut(p, "HttpApi").kind {
+                    api.cors.as_mut().unwrap().origins.push("*".into());
+                }
+            }),
+        ),
+        (
+            FN_LOGS,
+            Mutation(|p| p.resources.retain(|r| r.id != "GetOrderLogGroup")),
+        ),
+        (
+            FN_TRACING,
+            Mutation(|p| function_mut(p, "GetOrderFunction").tracing = false),
+        ),
+        (
+            FN_CONCURRENCY,
+            Mutation(|p| function_mut(p, "GetOrderFunction").reserved_concurrency = 0),
+        ),
+        (
+            FN_ASYNC_DLQ,
+            Mutation(|p| function_mut(p, "GetOrderFunction").dead_letter_queue = None),
+        ),
+        (
+            FN_RUNTIME,
+            Mutation(|p| function_mut(p, "GetOrderFunction").runtime = "python3.9".into()),
+        ),
+        (
+            FN_NO_SECRETS,
+            Mutation(|p| {
+                function_mut(p, "GetOrderFunction")
+                    .environment
+                    .insert("AWS_KEY".into(), Expr::lit("AKIAIOSFODNN7EXAMPLE"));
+            }),
+        ),
+        (
+            DATA_RETAIN,
+            Mutation(|p| get_mut(p, "OrdersTable").retain = false),
+        ),
+        (
+            DATA_PITR,
+            Mutation(|p| {
+                if let Kind::Table(table) = &mut get_mut(p, "OrdersTable").kind {
+                    table.point_in_time_recovery = false;
+                }
+            }),
+        ),
+        (
+            DATA_DELETION_PROTECTION,
+            Mutation(|p| {
+                if let Kind::Table(table) = &mut get_mut(p, "OrdersTable").kind {
+                    table.deletion_protection = false;
+                }
+            }),
+        ),
+        (
+            DATA_VERSIONING,
+            Mutation(|p| {
+                if let Kind::Bucket(bucket) = &mut get_mut(p, "ReceiptsBucket").kind {
+                    bucket.versioning = false;
+                }
+            }),
+        ),
+        (
+            DATA_PRIVATE_BUCKETS,
+            Mutation(|p| {
+                if let Kind::Bucket(bucket) = &mut get_mut(p, "ReceiptsBucket").kind {
+                    bucket.block_public_access = false;
+                }
+            }),
+        ),
+        (
+            DATA_QUEUE_DLQ,
+            Mutation(|p| {
+                if let Kind::Queue(queue) = &mut get_mut(p, "OrderEventsQueue").kind {
+                    queue.redrive = None;
+                }
+            }),
+        ),
+        (
+            DATA_VISIBILITY_TIMEOUT,
+            Mutation(|p| {
+                if let Kind::Queue(queue) = &mut get_mut(p, "OrderEventsQueue").kind {
+                    queue.visibility_timeout = 10;
+                }
+            }),
+        ),
+        (
+            MON_FUNCTION_ALARMS,
+            Mutation(|p| p.resources.retain(|r| r.id != "GetOrderErrorsAlarm")),
+        ),
+        (
+            MON_DLQ_ALARM,
+            Mutation(|p| {
+                p.resources
+                    .retain(|r| r.id != "OrderEventsDeadLetterQueueDepthAlarm")
+            }),
+        ),
+        (
+            MON_API_ALARM,
+            Mutation(|p| p.resources.retain(|r| r.id != "HttpApi5xxAlarm")),
+        ),
+        (
+            MON_ACCESS_LOGS,
+            Mutation(|p| {
+                if let Kind::Bucket(bucket) = &mut get_mut(p, "ReceiptsBucket").kind {
+                    bucket.access_log_bucket = None;
+                }
+            }),
+        ),
+        (
+            CI_DEPLOY_ROLE,
+            Spec(
+                "deploy_role:\n  github: { repository: example-org/*, branches: [main] }\n",
+                Code::DeployRole,
+            ),
+        ),
+    ]
+}
+
+fn get_mut<'a>(plan: &'a mut Plan, id: &str) -> &'a mut palisade::plan::Resource {
+    plan.resources
+        .iter_mut()
+        .find(|r| r.id == id)
+        .unwrap_or_else(|| panic!("no {id}"))
+}
+
+fn function_mut<'a>(plan: &'a mut Plan, id: &str) -> &'a mut palisade::plan::Function {
+    match &mut get_mut(plan, id).kind {
+        Kind::Function(f) => f,
+        _ => panic!("{id} is not a function"),
+    }
+}
+
+fn role_mut<'a>(plan: &'a mut Plan, id: &str) -> &'a mut palisade::plan::Role {
+    match &mut get_mut(plan, id).kind {
+        Kind::Role(role) => role,
+        _ => panic!("{id} is not a role"),
+    }
+}
+
+#[test]
+fn every_control_has_a_failing_case() {
+    let covered: BTreeSet<&str> = cases().iter().map(|(id, _)| *id).collect();
+    let catalog: BTreeSet<&str> = CATALOG.iter().map(|c| c.id).collect();
+    assert_eq!(covered, catalog);
+}
+
+#[test]
+fn failing_cases_fail_with_the_control_named() {
+    let orders = std::fs::read_to_string("examples/orders/palisade.yaml").unwrap();
+    for (id, fail) in cases() {
+        match fail {
+            Fail::Mutation(break_it) => {
+                let mut plan = plan_of("orders");
+                break_it(&mut plan);
+                let findings = verify(&plan);
+                assert!(
+                    findings.iter().any(|f| f.control == id),
+                    "{id}: not caught; findings: {findings:#?}"
+                );
+            }
+            Fail::Spec(addition, code) => {
+                let text = format!("{orders}{addition}");
+                let loaded = palisade::spec::load("palisade.yaml", text.as_bytes(), None);
+                let diagnostics = match loaded {
+                    Err(diagnostics) => diagnostics,
+                    Ok(loaded) => {
+                        match palisade::plan::compile(&loaded.spec, &Default::default()) {
+                            Err(palisade::plan::CompileError::Invalid(diagnostics)) => diagnostics,
+                            other => panic!("{id}: the spec should be rejected, got {other:?}"),
+                        }
+                    }
+                };
+                assert!(
+                    diagnostics.iter().any(|d| d.code() == code),
+                    "{id}: {diagnostics:#?}"
+                );
+                if code == Code::OverrideUndoesControl {
+                    assert!(
+                        diagnostics.iter().any(|d| d.message.contains(id)),
+                        "{id}: {diagnostics:#?}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn passing_case_every_plan_control_is_applied_and_verified_in_the_examples() {
+    let mut applied = BTreeSet::new();
+    for plan in all_plans() {
+        assert_eq!(verify(&plan), Vec::new(), "{}", plan.service);
+        for resource in &plan.resources {
+            for control in resource.controls.iter().filter(|c| c.waived.is_none()) {
+                applied.insert(control.control);
+            }
+        }
+    }
+    for control in CATALOG {
+        // The deploy role is enforced on the spec (E061) until it is planned.
+        if control.id != CI_DEPLOY_ROLE {
+            assert!(
+                applied.contains(control.id),
+                "{} is never applied by any example",
+                control.id
+            );
+        }
+    }
+    let webhooks = std::fs::read("examples/webhooks/palisade.yaml").unwrap();
+    let loaded = palisade::spec::load("webhooks.yaml", &webhooks, None).unwrap();
+    assert!(
+        loaded.spec.deploy_role.is_some(),
+        "an example exercises the deploy role"
+    );
+}
+
+#[test]
+fn waivers_are_recorded_with_their_reason_and_suppress_the_matching_scanner_check() {
+    let plan = plan_of("webhooks");
+    let function = plan.get("ReceiveStripeFunction").unwrap();
+    let waived = function
+        .controls
+        .iter()
+        .find(|c| c.control == FN_ASYNC_DLQ)
+        .unwrap();
+    assert!(waived.waived.as_deref().unwrap().contains("synchronously"));
+    let suppression = function
+        .suppressions
+        .iter()
+        .find(|s| s.check == "CKV_AWS_116")
+        .unwrap();
+    assert!(suppression.reason.contains("Waived PAL-FN-004"));
+    assert!(verify(&plan).is_empty());
+}
+
+/// The registry meta-test: IDs and titles unique, IDs well-formed, every
+/// control documented under the fixed headings with a compliance reference.
+#[test]
+fn registry_is_complete() {
+    let mut ids = BTreeSet::new();
+    let mut titles = BTreeSet::new();
+    for control in CATALOG {
+        assert!(ids.insert(control.id), "duplicate ID {}", control.id);
+        assert!(
+            titles.insert(control.title),
+            "duplicate title {}",
+            control.title
+        );
+        let parts: Vec<&str> = control.id.split('-').collect();
+        assert!(
+            matches!(parts.as_slice(), ["PAL", _, n] if n.len() == 3),
+            "{}",
+            control.id
+        );
+        for field in [
+            control.enforces,
+            control.why,
+            control.emitted,
+            control.opting_out,
+        ] {
+            assert!(
+                field.len() > 20,
+                "{}: a documentation field is too thin",
+                control.id
+            );
+        }
+        assert!(
+            !(control.fsbp.is_empty()
+                && control.cis.is_empty()
+                && control.checkov.is_empty()
+                && control.well_architected.is_empty()),
+            "{} has no compliance reference",
+            control.id
+        );
+        let doc = control.documentation();
+        for heading in [
+            "## What it enforces",
+            "## Why",
+            "## What is emitted",
+            "## Opting out",
+            "## References",
+        ] {
+            assert!(doc.contains(heading), "{}: {heading}", control.id);
+        }
+        if !control.waivable {
+            assert!(
+                control.opting_out.starts_with("Not waivable"),
+                "{}",
+                control.id
+            );
+        }
+    }
+}
