@@ -9,6 +9,7 @@ pub mod error;
 pub mod output;
 pub mod package;
 pub mod plan;
+pub mod report;
 pub mod schema;
 pub mod spec;
 pub mod suggest;

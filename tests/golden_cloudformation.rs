@@ -86,3 +86,43 @@ fn output_names_no_machine_specific_paths() {
         );
     }
 }
+
+#[test]
+fn every_example_security_report_matches_its_snapshot() {
+    for spec in examples() {
+        let outputs = cloudformation(&spec, TemplateFormat::Yaml);
+        let report = String::from_utf8(outputs["SECURITY.md"].clone()).unwrap();
+        insta::assert_snapshot!(format!("security-{}", example_name(&spec)), report);
+    }
+}
+
+/// Every scanner suppression in the template is in the report with the same reason.
+#[test]
+fn every_suppression_is_reported_with_its_reason() {
+    for spec in examples() {
+        let outputs = cloudformation(&spec, TemplateFormat::Json);
+        let report = String::from_utf8(outputs["SECURITY.md"].clone()).unwrap();
+        let template: serde_json::Value = serde_json::from_str(&template_text(&outputs)).unwrap();
+        let mut count = 0;
+        for (id, resource) in template["Resources"].as_object().unwrap() {
+            for skip in resource["Metadata"]["checkov"]["skip"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                let row = format!(
+                    "| {} | {id} | {} |",
+                    skip["id"].as_str().unwrap(),
+                    skip["comment"].as_str().unwrap().replace('|', "\\|")
+                );
+                assert!(report.contains(&row), "{}: missing {row}", spec.display());
+                count += 1;
+            }
+        }
+        assert!(
+            count > 0,
+            "{}: every example has at least one suppression",
+            spec.display()
+        );
+    }
+}

@@ -69,6 +69,12 @@ pub fn compile(spec_path: &str, target: Target, format: TemplateFormat) -> Resul
         CompileError::Invalid(diagnostics) => invalid(&loaded.source, diagnostics),
         CompileError::Bug(bug) => bug,
     })?;
+    let types = cloudformation::resource_types(&plan);
+    outputs.insert(
+        "SECURITY.md".to_string(),
+        crate::report::security::render(&plan, |r| types.get(r.id.as_str()).copied().unwrap_or(""))
+            .into_bytes(),
+    );
     match target {
         Target::Cloudformation => {
             let overrides: BTreeMap<String, serde_json::Value> = loaded

@@ -79,6 +79,22 @@ impl Expr {
             })
             .collect()
     }
+    /// A readable rendering for reports: `${OrdersTable.Arn}/index/*`.
+    pub fn describe(&self) -> String {
+        self.0
+            .iter()
+            .map(|part| match part {
+                Part::Lit(text) => text.clone(),
+                Part::Ref(id, attr) => format!("${{{id}.{attr:?}}}"),
+                Part::Partition => "${Partition}".into(),
+                Part::Region => "${Region}".into(),
+                Part::Account => "${Account}".into(),
+                Part::UrlSuffix => "${UrlSuffix}".into(),
+                Part::Param(name) => format!("${{{name}}}"),
+            })
+            .collect()
+    }
+
     /// The resource IDs this expression refers to.
     pub fn references(&self) -> impl Iterator<Item = &Id> {
         self.0.iter().filter_map(|p| match p {

@@ -1,0 +1,161 @@
+//! `dist/SECURITY.md`: the security posture of the generated stack for a
+//! reviewer who does not read CloudFormation — controls per resource, every
+//! waiver and scanner suppression with its reason, each function's
+//! permissions, public routes, and a compliance summary.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use handlebars::Handlebars;
+use serde_json::{Value, json};
+
+use crate::controls;
+use crate::plan::{Kind, Plan};
+
+const TEMPLATE: &str = include_str!("../../templates/security.md.hbs");
+
+pub fn render(
+    plan: &Plan,
+    resource_type: impl Fn(&crate::plan::Resource) -> &'static str,
+) -> String {
+    let mut handlebars = Handlebars::new();
+    handlebars.set_strict_mode(true);
+    // Markdown, not HTML: cells are escaped for tables by `cell` instead.
+    handlebars.register_escape_fn(handlebars::no_escape);
+    handlebars
+        .register_template_string("security", TEMPLATE)
+        .expect("the template is valid");
+    handlebars
+        .render("security", &data(plan, resource_type))
+        .expect("the data matches the template")
+}
+
+/// Text safe inside a Markdown table cell.
+fn cell(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace(['\n', '\r'], " ")
+}
+
+fn data(plan: &Plan, resource_type: impl Fn(&crate::plan::Resource) -> &'static str) -> Value {
+    let mut waivers = Vec::new();
+    let mut suppressions = Vec::new();
+    let mut public_routes = Vec::new();
+    let mut functions = Vec::new();
+    let mut resources = Vec::new();
+    let mut satisfied: BTreeSet<&str> = BTreeSet::new();
+    for resource in &plan.resources {
+        for applied in &resource.controls {
+            match &applied.waived {
+                // Public routes have their own section.
+                Some(reason) if applied.control != controls::ids::API_AUTHORIZER => {
+                    let title = controls::find(applied.control).map_or("", |c| c.title);
+                    waivers.push(json!({ "control": applied.control, "title": cell(title), "resource": resource.id, "reason": cell(reason) }));
+                }
+                Some(_) => {}
+                None => {
+                    satisfied.insert(applied.control);
+                }
+            }
+        }
+        for suppression in &resource.suppressions {
+            suppressions.push(json!({ "check": suppression.check, "resource": resource.id, "reason": cell(&suppression.reason) }));
+        }
+        match &resource.kind {
+            Kind::Route(route) => {
+                if let Some(reason) = &route.public_reason {
+                    public_routes.push(json!({ "route": route.key, "reason": cell(reason) }));
+                }
+            }
+            Kind::Role(role) if resource.id.ends_with("Role") => {
+                let statements: Vec<Value> = role
+                    .policy
+                    .iter()
+                    .map(|s| {
+                        let mut resources = s.resources.iter().map(|r| format!("`{}`", r.describe())).collect::<Vec<_>>().join(" ");
+                        for condition in &s.conditions {
+                            let values: Vec<String> = condition.values.iter().map(|v| format!("`{}`", v.describe())).collect();
+                            resources.push_str(&format!(" when `{}` is {}", condition.key, values.join(" or ")));
+                        }
+                        json!({
+                            "actions": s.actions.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(" "),
+                            "resources": resources,
+                        })
+                    })
+                    .collect();
+                functions.push(json!({ "name": resource.source.as_deref().unwrap_or(&resource.id), "statements": statements }));
+            }
+            _ => {}
+        }
+        let applied: Vec<String> = resource
+            .controls
+            .iter()
+            .map(|c| {
+                if c.waived.is_some() {
+                    format!("~~{}~~ (waived)", c.control)
+                } else {
+                    c.control.to_string()
+                }
+            })
+            .collect();
+        if !applied.is_empty() {
+            resources.push(json!({ "id": resource.id, "kind": resource_type(resource), "controls": applied.join(" ") }));
+        }
+    }
+    json!({
+        "service": plan.service,
+        "summary": {
+            "resources": plan.resources.len(),
+            "applied": satisfied.len(),
+            "waivers": waivers.len(),
+            "suppressions": suppressions.len(),
+            "public_routes": public_routes.len(),
+        },
+        "public_routes": public_routes,
+        "waivers": waivers,
+        "suppressions": suppressions,
+        "functions": functions,
+        "resources": resources,
+        "frameworks": frameworks(&satisfied),
+    })
+}
+
+/// Per framework, each reference and the applied controls that satisfy it.
+fn frameworks(satisfied: &BTreeSet<&str>) -> Value {
+    let mut by_framework: Vec<(&str, BTreeMap<&str, Vec<&str>>)> = vec![
+        ("AWS Foundational Security Best Practices", BTreeMap::new()),
+        ("CIS AWS Foundations Benchmark", BTreeMap::new()),
+        ("AWS Well-Architected", BTreeMap::new()),
+    ];
+    for control in controls::CATALOG
+        .iter()
+        .filter(|c| satisfied.contains(c.id))
+    {
+        for (index, references) in [control.fsbp, control.cis, control.well_architected]
+            .into_iter()
+            .enumerate()
+        {
+            for reference in references {
+                by_framework[index]
+                    .1
+                    .entry(reference)
+                    .or_default()
+                    .push(control.id);
+            }
+        }
+    }
+    Value::Array(
+        by_framework
+            .into_iter()
+            .filter(|(_, references)| !references.is_empty())
+            .map(|(name, references)| {
+                json!({
+                    "name": name,
+                    "references": references
+                        .into_iter()
+                        .map(|(reference, ids)| json!({ "reference": reference, "controls": ids.join(" ") }))
+                        .collect::<Vec<_>>(),
+                })
+            })
+            .collect(),
+    )
+}
