@@ -9,7 +9,8 @@ pub enum Error {
     #[error("the spec is invalid")]
     Invalid {
         diagnostics: Vec<Diagnostic>,
-        source_text: Option<Source>,
+        /// The texts the diagnostics point into, for snippets.
+        sources: Vec<Source>,
     },
     /// A file could not be read or written.
     #[error("{path}: {source}")]

@@ -107,3 +107,35 @@ fn schema_prints_the_checked_in_schema() {
 fn predicates_str(needle: &'static str) -> impl predicates::Predicate<str> {
     predicates::str::contains(needle)
 }
+
+#[test]
+fn several_specs_are_all_checked() {
+    let out = palisade()
+        .args([
+            "validate",
+            "examples/orders/palisade.yaml",
+            "tests/corpus/invalid/cors-wildcard.yaml",
+            "tests/corpus/invalid/memory-too-small.yaml",
+        ])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("examples/orders/palisade.yaml: valid"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("cors-wildcard.yaml:10:15"), "{stderr}");
+    assert!(stderr.contains("memory-too-small.yaml:"), "{stderr}");
+}
+
+#[test]
+fn every_example_validates_in_one_call() {
+    let mut cmd = palisade();
+    cmd.arg("validate");
+    for entry in std::fs::read_dir("examples").unwrap() {
+        cmd.arg(entry.unwrap().path().join("palisade.yaml"));
+    }
+    cmd.assert().success();
+}

@@ -105,7 +105,7 @@ fn invalid(source: &Source, mut diagnostics: Vec<crate::diagnostic::Diagnostic>)
     crate::diagnostic::sort(&mut diagnostics);
     Error::Invalid {
         diagnostics,
-        source_text: Some(source.clone()),
+        sources: vec![source.clone()],
     }
 }
 

@@ -96,9 +96,9 @@ fn report(err: &Error, format: DiagnosticFormat, io: &mut Io) {
     match err {
         Error::Invalid {
             diagnostics,
-            source_text,
+            sources,
         } => {
-            let _ = print_diagnostics(diagnostics, source_text.as_ref(), format, io);
+            let _ = print_diagnostics(diagnostics, sources, format, io);
         }
         other => {
             let _ = writeln!(io.stderr, "error: {other}");
@@ -109,7 +109,7 @@ fn report(err: &Error, format: DiagnosticFormat, io: &mut Io) {
 /// Prints diagnostics in the chosen format (text to stderr, JSON to stdout).
 fn print_diagnostics(
     diagnostics: &[Diagnostic],
-    source: Option<&Source>,
+    sources: &[Source],
     format: DiagnosticFormat,
     io: &mut Io,
 ) -> std::io::Result<()> {
@@ -119,17 +119,20 @@ fn print_diagnostics(
             writeln!(io.stdout, "{}", serde_json::to_string_pretty(&json)?)
         }
         DiagnosticFormat::Text => {
-            let text = source.map_or("", |s| s.text.as_str());
+            let mut errors: std::collections::BTreeMap<&str, usize> = Default::default();
             for d in diagnostics {
+                let text = sources
+                    .iter()
+                    .find(|s| s.path == d.file)
+                    .map_or("", |s| s.text.as_str());
                 writeln!(io.stderr, "{}\n", d.render(text, io.color))?;
+                if d.severity == crate::diagnostic::Severity::Error {
+                    *errors.entry(d.file.as_str()).or_default() += 1;
+                }
             }
-            let errors = diagnostics
-                .iter()
-                .filter(|d| d.severity == crate::diagnostic::Severity::Error)
-                .count();
-            if errors > 0 {
-                let noun = if errors == 1 { "error" } else { "errors" };
-                writeln!(io.stderr, "{errors} {noun} in {}", diagnostics[0].file)?;
+            for (file, count) in errors {
+                let noun = if count == 1 { "error" } else { "errors" };
+                writeln!(io.stderr, "{count} {noun} in {file}")?;
             }
             Ok(())
         }
@@ -146,10 +149,14 @@ pub fn load_spec(path: &str) -> Result<LoadedSpec> {
         .parent()
         .unwrap_or(std::path::Path::new(""));
     crate::spec::load(path, &bytes, Some(base_dir)).map_err(|diagnostics| Error::Invalid {
-        source_text: std::str::from_utf8(&bytes).ok().map(|text| Source {
-            path: path.to_string(),
-            text: text.to_string(),
-        }),
+        sources: std::str::from_utf8(&bytes)
+            .ok()
+            .map(|text| Source {
+                path: path.to_string(),
+                text: text.to_string(),
+            })
+            .into_iter()
+            .collect(),
         diagnostics,
     })
 }

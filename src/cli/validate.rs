@@ -1,28 +1,79 @@
-//! `palisade validate [SPEC]`: parse and check a spec, write nothing.
+//! `palisade validate [SPEC...]`: parse and check specs, write nothing.
 
 use super::{DEFAULT_SPEC, DiagnosticFormat, Io, load_spec, print_diagnostics};
-use crate::error::Result;
+use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::error::{Error, Result};
+use crate::spec::{Loc, Source};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The spec file.
+    /// The spec files.
     #[arg(default_value = DEFAULT_SPEC)]
-    pub spec: String,
+    pub specs: Vec<String>,
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t)]
     pub format: DiagnosticFormat,
 }
 
+/// Validates every spec, reporting all of them before failing.
 pub fn run(args: &Args, io: &mut Io) -> Result<()> {
-    let loaded = load_spec(&args.spec)?;
-    let printed = match args.format {
-        DiagnosticFormat::Json => {
-            print_diagnostics(&loaded.warnings, Some(&loaded.source), args.format, io)
+    let mut diagnostics = Vec::new();
+    let mut sources = Vec::new();
+    let mut valid = Vec::new();
+    for spec in &args.specs {
+        match load_spec(spec) {
+            Ok(loaded) => {
+                diagnostics.extend(loaded.warnings);
+                sources.push(loaded.source);
+                valid.push(spec);
+            }
+            Err(Error::Invalid {
+                diagnostics: found,
+                sources: texts,
+            }) => {
+                diagnostics.extend(found);
+                sources.extend(texts);
+            }
+            Err(Error::Io { path, source }) => {
+                let start = Loc {
+                    line: 1,
+                    column: 1,
+                    ..Loc::default()
+                };
+                diagnostics.push(Diagnostic {
+                    file: path,
+                    ..Diagnostic::error(
+                        Code::Unreadable,
+                        start,
+                        format!("cannot read the spec: {source}"),
+                    )
+                });
+                sources.push(Source {
+                    path: spec.clone(),
+                    text: String::new(),
+                });
+            }
+            Err(other) => return Err(other),
         }
-        DiagnosticFormat::Text => {
-            print_diagnostics(&loaded.warnings, Some(&loaded.source), args.format, io)
-                .and_then(|()| writeln!(io.stderr, "{}: valid", args.spec))
+    }
+    if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        if args.format == DiagnosticFormat::Text {
+            for spec in &valid {
+                let _ = writeln!(io.stderr, "{spec}: valid");
+            }
         }
-    };
-    printed.map_err(|e| crate::Error::io("<stdout>", e))
+        return Err(Error::Invalid {
+            diagnostics,
+            sources,
+        });
+    }
+    let printed = print_diagnostics(&diagnostics, &sources, args.format, io).and_then(|()| {
+        if args.format == DiagnosticFormat::Text {
+            for spec in &valid {
+                writeln!(io.stderr, "{spec}: valid")?;
+            }
+        }
+        Ok(())
+    });
+    printed.map_err(|e| Error::io("<stdout>", e))
 }
