@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::{DEFAULT_SPEC, DiagnosticFormat, Io, load_spec};
-use crate::emit::{cloudformation, yaml};
+use crate::emit::{cloudformation, terraform, yaml};
 use crate::error::{Error, Result};
 use crate::plan::{self, CompileError, PackageRef};
 use crate::spec::Source;
@@ -16,7 +16,7 @@ pub struct Args {
     #[arg(default_value = DEFAULT_SPEC)]
     pub spec: String,
     /// Which stack to write.
-    #[arg(long, value_enum, default_value_t = Target::Cloudformation)]
+    #[arg(long, value_enum, default_value_t = Target::All)]
     pub target: Target,
     /// Output directory. Default: `dist` next to the spec.
     #[arg(long)]
@@ -36,7 +36,22 @@ pub struct Args {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Target {
     Cloudformation,
+    Terraform,
+    /// Both stacks, from the same plan.
+    All,
 }
+
+impl Target {
+    fn cloudformation(self) -> bool {
+        matches!(self, Target::Cloudformation | Target::All)
+    }
+    fn terraform(self) -> bool {
+        matches!(self, Target::Terraform | Target::All)
+    }
+}
+
+/// The directory of the Terraform root module, relative to the output directory.
+pub const TERRAFORM_DIR: &str = "terraform";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum TemplateFormat {
@@ -75,27 +90,57 @@ pub fn compile(spec_path: &str, target: Target, format: TemplateFormat) -> Resul
         crate::report::security::render(&plan, |r| types.get(r.id.as_str()).copied().unwrap_or(""))
             .into_bytes(),
     );
-    match target {
-        Target::Cloudformation => {
-            let overrides: BTreeMap<String, serde_json::Value> = loaded
-                .spec
-                .overrides
-                .cloudformation
-                .iter()
-                .map(|(id, patch)| (id.value.clone(), patch.value.clone()))
-                .collect();
-            let template = cloudformation::template(&plan, &overrides);
-            let (name, text) = match format {
-                TemplateFormat::Yaml => ("cloudformation/template.yaml", yaml::to_yaml(&template)),
-                TemplateFormat::Json => (
-                    "cloudformation/template.json",
-                    cloudformation::to_json(&template),
+    let mut diagnostics = terraform::overrides::check(&plan, &loaded.spec.overrides);
+    let terraform_files = match terraform::module(&plan, &terraform_overrides(&loaded.spec)) {
+        Ok(files) => files,
+        Err(clash) => {
+            let loc = plan.get(&clash.second).map(|r| r.loc).unwrap_or_default();
+            diagnostics.push(crate::diagnostic::Diagnostic::error(
+                crate::diagnostic::Code::NameDuplicate,
+                loc,
+                format!(
+                    "`{}` and `{}` would both be the Terraform resource `{}`; rename one",
+                    clash.first, clash.second, clash.address
                 ),
-            };
-            outputs.insert(name.to_string(), text.into_bytes());
+            ));
+            Default::default()
+        }
+    };
+    if !diagnostics.is_empty() {
+        return Err(invalid(&loaded.source, diagnostics));
+    }
+    if target.terraform() {
+        for (name, text) in terraform_files {
+            outputs.insert(format!("{TERRAFORM_DIR}/{name}"), text.into_bytes());
         }
     }
+    if target.cloudformation() {
+        let overrides: BTreeMap<String, serde_json::Value> = loaded
+            .spec
+            .overrides
+            .cloudformation
+            .iter()
+            .map(|(id, patch)| (id.value.clone(), patch.value.clone()))
+            .collect();
+        let template = cloudformation::template(&plan, &overrides);
+        let (name, text) = match format {
+            TemplateFormat::Yaml => ("cloudformation/template.yaml", yaml::to_yaml(&template)),
+            TemplateFormat::Json => (
+                "cloudformation/template.json",
+                cloudformation::to_json(&template),
+            ),
+        };
+        outputs.insert(name.to_string(), text.into_bytes());
+    }
     Ok(outputs)
+}
+
+fn terraform_overrides(spec: &crate::spec::Spec) -> BTreeMap<String, serde_json::Value> {
+    spec.overrides
+        .terraform
+        .iter()
+        .map(|(address, patch)| (address.value.clone(), patch.value.clone()))
+        .collect()
 }
 
 fn invalid(source: &Source, mut diagnostics: Vec<crate::diagnostic::Diagnostic>) -> Error {
@@ -117,11 +162,18 @@ pub fn run(args: &Args, io: &mut Io) -> Result<()> {
             .unwrap_or(Path::new(""))
             .join("dist")
     });
+    let leftovers = if args.target.terraform() {
+        leftover_terraform_files(&out, &outputs)
+    } else {
+        Vec::new()
+    };
     if args.check {
         let stale: Vec<String> = outputs
             .iter()
             .filter(|(path, bytes)| std::fs::read(out.join(path)).ok().as_ref() != Some(*bytes))
-            .map(|(path, _)| out.join(path).display().to_string())
+            .map(|(path, _)| out.join(path))
+            .chain(leftovers)
+            .map(|path| path.display().to_string())
             .collect();
         if stale.is_empty() {
             let _ = writeln!(io.stderr, "{}: up to date", out.display());
@@ -135,6 +187,9 @@ pub fn run(args: &Args, io: &mut Io) -> Result<()> {
     for (path, bytes) in &outputs {
         crate::output::write_atomic(&out.join(path), bytes)?;
     }
+    for path in &leftovers {
+        std::fs::remove_file(path).map_err(|e| Error::io(path.display().to_string(), e))?;
+    }
     let _ = writeln!(
         io.stderr,
         "wrote {} files to {}",
@@ -142,4 +197,28 @@ pub fn run(args: &Args, io: &mut Io) -> Result<()> {
         out.display()
     );
     Ok(())
+}
+
+/// Generated `.tf` files in the output's Terraform directory that this build
+/// no longer writes (an area with no resources left, say). Terraform reads
+/// every `.tf` file in a module, so a stale one would still deploy. Files
+/// without Palisade's header are the user's (a backend, say) and are kept.
+fn leftover_terraform_files(out: &Path, outputs: &Outputs) -> Vec<PathBuf> {
+    let dir = out.join(TERRAFORM_DIR);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let header = format!("# {}\n", terraform::HEADER);
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok())
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|e| e == "tf"))
+        .filter(|path| {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            !outputs.contains_key(&format!("{TERRAFORM_DIR}/{name}"))
+        })
+        .filter(|path| std::fs::read_to_string(path).is_ok_and(|text| text.starts_with(&header)))
+        .collect();
+    found.sort();
+    found
 }

@@ -1,4 +1,5 @@
 //! Emitters: pure functions from a plan to text for one target.
 
 pub mod cloudformation;
+pub mod terraform;
 pub mod yaml;
