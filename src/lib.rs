@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod controls;
 pub mod diagnostic;
+pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod output;

@@ -1,7 +1,9 @@
 use std::io::{IsTerminal, Write};
 
 fn main() {
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let no_color = std::env::var_os("NO_COLOR").is_some();
+    let color = std::io::stderr().is_terminal() && !no_color;
+    let color_stdout = std::io::stdout().is_terminal() && !no_color;
     let mut stdout = std::io::stdout().lock();
     let mut stderr = std::io::stderr().lock();
     let code = palisade::cli::main(
@@ -10,6 +12,7 @@ fn main() {
             stdout: &mut stdout,
             stderr: &mut stderr,
             color,
+            color_stdout,
         },
     );
     // `exit` skips destructors, so flush what is buffered first.

@@ -12,6 +12,7 @@ use crate::spec::{LoadedSpec, Source};
 
 pub mod build;
 mod controls;
+mod diff;
 mod schema;
 mod validate;
 
@@ -29,6 +30,8 @@ pub enum Command {
     Validate(validate::Args),
     /// Compile a spec into CloudFormation and function packages.
     Build(build::Args),
+    /// Show what a spec change does to the stack; flag broadening and data loss.
+    Diff(diff::Args),
     /// List every security control Palisade applies.
     Controls(controls::ListArgs),
     /// Print a control's documentation.
@@ -53,6 +56,8 @@ pub struct Io<'a> {
     pub stderr: &'a mut dyn Write,
     /// Colour the stderr diagnostics.
     pub color: bool,
+    /// Colour stdout (a terminal, and NO_COLOR unset).
+    pub color_stdout: bool,
 }
 
 /// Runs the command line and returns the process exit code.
@@ -74,11 +79,14 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, io: &mu
     let format = match &cli.command {
         Command::Validate(args) => args.format,
         Command::Build(args) => args.diagnostic_format,
-        Command::Controls(_) | Command::Explain(_) | Command::Schema => DiagnosticFormat::Text,
+        Command::Diff(_) | Command::Controls(_) | Command::Explain(_) | Command::Schema => {
+            DiagnosticFormat::Text
+        }
     };
     let result = match cli.command {
         Command::Validate(args) => validate::run(&args, io),
         Command::Build(args) => build::run(&args, io),
+        Command::Diff(args) => diff::run(&args, io),
         Command::Controls(args) => controls::list(&args, io),
         Command::Explain(args) => controls::explain(&args, io),
         Command::Schema => schema::run(io),

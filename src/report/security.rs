@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use handlebars::Handlebars;
 use serde_json::{Value, json};
 
+use super::markdown_cell as cell;
 use crate::controls;
 use crate::plan::{Kind, Plan};
 
@@ -27,13 +28,6 @@ pub fn render(
     handlebars
         .render("security", &data(plan, resource_type))
         .expect("the data matches the template")
-}
-
-/// Text safe inside a Markdown table cell.
-fn cell(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace(['\n', '\r'], " ")
 }
 
 fn data(plan: &Plan, resource_type: impl Fn(&crate::plan::Resource) -> &'static str) -> Value {

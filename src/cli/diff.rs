@@ -1,0 +1,79 @@
+//! `palisade diff OLD NEW | --base GIT_REF [SPEC]`: what a change does to the
+//! generated stack, with the changes that widen access or can lose data first.
+
+use super::{DEFAULT_SPEC, Io};
+use crate::diff::{self, Risk, load};
+use crate::error::{Error, Result};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Two specs or two CloudFormation templates (JSON or YAML); with
+    /// `--base`, at most one spec (default ./palisade.yaml).
+    #[arg(num_args = 0..=2)]
+    pub inputs: Vec<String>,
+    /// Compare the spec as it is at this git ref (read with `git show`, no
+    /// checkout) against the working copy.
+    #[arg(long, value_name = "GIT_REF")]
+    pub base: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Exit 1 when a change of one of these classes exists.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub fail_on: Vec<FailOn>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    Broadening,
+    DataLoss,
+}
+
+pub fn run(args: &Args, io: &mut Io) -> Result<()> {
+    let (old, new) = match (&args.base, args.inputs.as_slice()) {
+        (Some(base), [] | [_]) => {
+            let spec = args.inputs.first().map_or(DEFAULT_SPEC, String::as_str);
+            (load::at_git_ref(base, spec)?, load::read(spec)?)
+        }
+        (Some(_), _) => return Err(Error::Usage("with --base, give at most one spec".into())),
+        (None, [old, new]) => (load::read(old)?, load::read(new)?),
+        (None, _) => {
+            return Err(Error::Usage(
+                "give two specs or templates to compare, or --base GIT_REF [SPEC]".into(),
+            ));
+        }
+    };
+    let report = diff::compare(&old, &new);
+    let text = match args.format {
+        Format::Text => diff::render::text(&report, io.color_stdout),
+        Format::Markdown => diff::render::markdown(&report),
+        Format::Json => diff::render::json(&report),
+    };
+    io.stdout
+        .write_all(text.as_bytes())
+        .map_err(|e| Error::io("<stdout>", e))?;
+    let matched: Vec<&str> = args
+        .fail_on
+        .iter()
+        .map(|f| match f {
+            FailOn::Broadening => Risk::Broadening,
+            FailOn::DataLoss => Risk::DataLoss,
+        })
+        .filter(|risk| report.has_risk(*risk))
+        .map(Risk::as_str)
+        .collect();
+    if matched.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::CheckFailed(format!(
+            "the change has {} changes (--fail-on)",
+            matched.join(" and ")
+        )))
+    }
+}

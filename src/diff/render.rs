@@ -1,0 +1,161 @@
+//! Diff renderers: text for terminals, Markdown for pull-request comments,
+//! JSON for tools (the shape DESIGN §4 fixes).
+
+use serde_json::json;
+
+use super::{Change, Report, Risk};
+use crate::report::markdown_cell;
+
+pub fn json(report: &Report) -> String {
+    let value = json!({ "summary": report.summary(), "changes": report.changes });
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(&value).expect("plain JSON")
+    )
+}
+
+fn headline(report: &Report) -> String {
+    let s = report.summary();
+    format!(
+        "{} added, {} removed, {} modified, {} replaced; {} broadening, {} data-loss",
+        s.added, s.removed, s.modified, s.replaced, s.broadening, s.data_loss
+    )
+}
+
+fn risks(change: &Change) -> String {
+    change
+        .risks
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Risky changes first; colour only when asked (a terminal without NO_COLOR).
+pub fn text(report: &Report, color: bool) -> String {
+    let paint = |code: &str, text: &str| {
+        if color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    };
+    let mut out = format!("palisade diff: {}\n", headline(report));
+    if report.changes.is_empty() {
+        out.push_str("no changes\n");
+    }
+    for change in &report.changes {
+        let (marker, code) = if change.risks.contains(&Risk::DataLoss) {
+            ("!!", "1;31")
+        } else if change.risks.contains(&Risk::Broadening) {
+            ("! ", "1;33")
+        } else {
+            ("  ", "0")
+        };
+        let tag = if change.risks.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", risks(change))
+        };
+        out.push_str(&paint(
+            code,
+            &format!(
+                "\n{marker} {} {} ({}, {}){tag}\n",
+                change.change_word(),
+                change.resource,
+                change.resource_type,
+                change.target
+            ),
+        ));
+        for detail in &change.details {
+            out.push_str(&format!("     {detail}\n"));
+        }
+    }
+    out
+}
+
+/// A pull-request comment: one summary line, a table of the risky changes,
+/// then a collapsible unified diff per resource.
+pub fn markdown(report: &Report) -> String {
+    let s = report.summary();
+    let flag = if s.data_loss > 0 {
+        "🛑 "
+    } else if s.broadening > 0 {
+        "⚠️ "
+    } else {
+        "✅ "
+    };
+    let mut out = format!("### {flag}Palisade diff: {}\n\n", headline(report));
+    let risky: Vec<&Change> = report
+        .changes
+        .iter()
+        .filter(|c| !c.risks.is_empty())
+        .collect();
+    if !risky.is_empty() {
+        out.push_str("| Risk | Resource | Type | Change | What |\n|---|---|---|---|---|\n");
+        for change in &risky {
+            let what: Vec<String> = change.details[..change.risky_details]
+                .iter()
+                .map(|d| markdown_cell(d))
+                .collect();
+            out.push_str(&format!(
+                "| **{}** | `{}` | {} | {} | {} |\n",
+                risks(change),
+                change.resource,
+                change.resource_type,
+                change.change_word(),
+                what.join("<br>")
+            ));
+        }
+        out.push('\n');
+    } else if !report.changes.is_empty() {
+        out.push_str("No change widens access or can lose data.\n\n");
+    }
+    for change in &report.changes {
+        out.push_str(&format!(
+            "<details><summary><code>{}</code> ({}) {}{}</summary>\n\n",
+            change.resource,
+            change.resource_type,
+            change.change_word(),
+            if change.risks.is_empty() {
+                String::new()
+            } else {
+                format!(": <b>{}</b>", risks(change))
+            }
+        ));
+        for detail in &change.details {
+            out.push_str(&format!("- {}\n", markdown_cell(detail)));
+        }
+        out.push_str(&format!(
+            "\n```diff\n{}```\n\n</details>\n\n",
+            unified(change)
+        ));
+    }
+    out
+}
+
+/// The resource's JSON before and after, as a unified diff.
+fn unified(change: &Change) -> String {
+    let pretty = |v: &Option<serde_json::Value>| {
+        v.as_ref()
+            .map(|v| format!("{}\n", serde_json::to_string_pretty(v).expect("plain JSON")))
+            .unwrap_or_default()
+    };
+    let (old, new) = (pretty(&change.old), pretty(&change.new));
+    similar::TextDiff::from_lines(&old, &new)
+        .unified_diff()
+        .context_radius(3)
+        .header("before", "after")
+        .to_string()
+}
+
+impl Change {
+    fn change_word(&self) -> &'static str {
+        match self.change {
+            super::ChangeKind::Added => "added",
+            super::ChangeKind::Removed => "removed",
+            super::ChangeKind::Modified => "modified",
+            super::ChangeKind::Replaced => "replaced",
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! Spec mutations of the orders example with the risk each must be given:
+//! every risky change flagged with the right class, no benign one flagged.
+
+use std::collections::BTreeSet;
+
+use palisade::diff::{self, ChangeKind, Risk, load};
+
+const B: &[Risk] = &[Risk::Broadening];
+const D: &[Risk] = &[Risk::DataLoss];
+const BD: &[Risk] = &[Risk::Broadening, Risk::DataLoss];
+const NONE: &[Risk] = &[];
+
+fn orders() -> String {
+    std::fs::read_to_string("examples/orders/palisade.yaml").unwrap()
+}
+
+/// Replaces `from` with `to` in the orders spec, insisting the edit applies.
+fn edit(from: &str, to: &str) -> String {
+    let text = orders();
+    assert!(text.contains(from), "mutation does not apply: {from:?}");
+    text.replacen(from, to, 1)
+}
+
+fn report(new: &str) -> diff::Report {
+    let old = load::parse("old.yaml", orders().as_bytes()).unwrap();
+    let new = load::parse("new.yaml", new.as_bytes()).unwrap_or_else(|e| panic!("{e:?}"));
+    diff::compare(&old, &new)
+}
+
+/// (name, mutated spec, the set of risk classes the diff must report)
+fn corpus() -> Vec<(&'static str, String, &'static [Risk])> {
+    vec![
+        // Benign: never flagged.
+        ("raise memory", edit("    memory: 256                          # MB, default 256", "    memory: 1024"), NONE),
+        ("raise timeout", edit("    timeout: 10                          # seconds, default 10", "    timeout: 20"), NONE),
+        ("lower concurrency", edit("    concurrency: 20", "    concurrency: 5"), NONE),
+        ("narrow access", edit("      receipts: [read, write]\n  health:", "      receipts: read\n  health:"), NONE),
+        ("lower stage throttle", edit("  throttle: { rate: 50, burst: 100 }", "  throttle: { rate: 20, burst: 40 }"), NONE),
+        ("lower route throttle", edit("      throttle: { rate: 10, burst: 20 }", "      throttle: { rate: 5, burst: 10 }"), NONE),
+        ("change description", edit("description: Order intake API", "description: Order intake and tracking API"), NONE),
+        ("add environment value", edit("    environment: { LOG_LEVEL: info }", "    environment: { LOG_LEVEL: debug, REGION_HINT: eu }"), NONE),
+        ("add a tag", edit("tags: { team: payments, cost-center: \"4711\" }", "tags: { team: payments, cost-center: \"4711\", tier: gold }"), NONE),
+        ("smaller batch", edit("        batch_size: 10", "        batch_size: 5"), NONE),
+        ("remove a scope-less read path", edit("      stripe-key: read                   # secret: the function gets its ARN in env, never the value\n", ""), NONE),
+        ("add a stream consumer option", edit("      - stream: orders                   # table stream (table needs `stream:`)", "      - stream: orders\n        batch_size: 50"), NONE),
+        // Broadening.
+        ("grant write", edit("    access:\n      orders: read\n  create-order:", "    access:\n      orders: [read, write]\n  create-order:"), B),
+        ("grant scan", edit("      orders: read\n      receipts: [read, write]", "      orders: [read, scan]\n      receipts: [read, write]"), B),
+        ("grant a new target", edit("    access:\n      orders: read\n  create-order:", "    access:\n      orders: read\n      receipts: read\n  create-order:"), B),
+        ("route made public", edit("      scopes: [orders:write]", "      public: \"load test\""), B),
+        (
+            "scopes dropped under a waiver",
+            edit("    GET /orders/{id}: { function: get-order, scopes: [orders:read] }", "    GET /orders/{id}: { function: get-order }")
+                .replacen("  routes:\n", "  waive: { PAL-API-002: \"IdP cannot issue scopes\" }\n  routes:\n", 1),
+            B,
+        ),
+        ("CORS origin added", edit("  cors: { origins: [https://app.example.com] }", "  cors: { origins: [https://app.example.com, https://admin.example.com] }"), B),
+        ("stage throttle raised", edit("  throttle: { rate: 50, burst: 100 }", "  throttle: { rate: 500, burst: 1000 }"), B),
+        ("concurrency raised", edit("    concurrency: 20", "    concurrency: 200"), B),
+        ("tracing waived", edit("  health:\n    handler: src/health.handler\n", "  health:\n    handler: src/health.handler\n    waive: { PAL-FN-002: \"probe only\" }\n"), B),
+        ("PITR waived", edit("    stream: new-and-old", "    stream: new-and-old\n    waive: { PAL-DATA-002: \"rebuilt nightly\" }"), B),
+        ("retain waived on bucket", edit("    expire_after_days: 365       # optional lifecycle rule", "    expire_after_days: 365\n    waive: { PAL-DATA-001: \"scratch receipts\" }"), B),
+        ("new route", edit("    GET /health:", "    DELETE /orders/{id}: { function: create-order, scopes: [orders:write] }\n    GET /health:"), B),
+        ("new function with access", edit("  health:\n    handler: src/health.handler\n", "  health:\n    handler: src/health.handler\n  audit:\n    handler: src/health.handler\n    access: { orders: read }\n"), B),
+        ("another filter on an existing trigger", edit("      - topic: order-placed              # SNS subscription", "      - bucket: receipts\n        prefix: scans/\n      - topic: order-placed"), NONE),
+        ("new bucket trigger", edit("      - queue: order-events              # consuming grants exactly the receive/delete actions", "      - bucket: receipts\n      - queue: order-events"), B),
+        // Data loss.
+        ("table removed", remove_table(), BD),
+        ("partition key changed", edit("    partition_key: { name: id, type: string }", "    partition_key: { name: order_id, type: string }"), D),
+        ("queue made FIFO", edit("    fifo: false", "    fifo: true"), D),
+        ("secret removed", edit("secrets:\n  stripe-key:\n    description: Stripe API key  # the value is never in the spec; set it out of band\n", "").replace("      stripe-key: read                   # secret: the function gets its ARN in env, never the value\n", ""), D),
+        ("topic renamed", orders().replace("order-placed", "order-created"), BD),
+        ("function renamed (its log group goes)", orders().replace("nightly-report", "daily-report"), BD),
+    ]
+}
+
+/// The orders table and everything that names it.
+fn remove_table() -> String {
+    let text = orders();
+    let start = text.find("tables:\n").unwrap();
+    let end = text.find("queues:\n").unwrap();
+    let mut text = format!("{}{}", &text[..start], &text[end..]);
+    for line in [
+        "    access:\n      orders: read\n  create-order:",
+        "      orders: read\n",
+        "      orders: write\n",
+        "      - stream: orders                   # table stream (table needs `stream:`)\n",
+    ] {
+        let replacement = if line.ends_with("create-order:") {
+            "  create-order:"
+        } else {
+            ""
+        };
+        text = text.replace(line, replacement);
+    }
+    text
+}
+
+#[test]
+fn corpus_is_large_enough() {
+    let corpus = corpus();
+    assert!(corpus.len() >= 25);
+    assert!(
+        corpus.iter().filter(|(_, _, r)| r.is_empty()).count() >= 10,
+        "benign cases"
+    );
+}
+
+#[test]
+fn every_mutation_gets_exactly_its_risk_classes() {
+    let mut failures = Vec::new();
+    for (name, spec, expected) in corpus() {
+        let report = report(&spec);
+        assert!(!report.changes.is_empty(), "{name}: no change detected");
+        let found: BTreeSet<Risk> = report
+            .changes
+            .iter()
+            .flat_map(|c| c.risks.iter().copied())
+            .collect();
+        let expected: BTreeSet<Risk> = expected.iter().copied().collect();
+        if found != expected {
+            let risky: Vec<String> = report
+                .changes
+                .iter()
+                .filter(|c| !c.risks.is_empty())
+                .map(|c| {
+                    format!(
+                        "{} {:?}: {:?}",
+                        c.resource,
+                        c.risks,
+                        &c.details[..c.risky_details]
+                    )
+                })
+                .collect();
+            failures.push(format!(
+                "{name}: expected {expected:?}, found {found:?}\n  {}",
+                risky.join("\n  ")
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn a_new_permission_is_named_precisely() {
+    let report = report(&edit(
+        "    access:\n      orders: read\n  create-order:",
+        "    access:\n      orders: [read, write]\n  create-order:",
+    ));
+    let role = report
+        .changes
+        .iter()
+        .find(|c| c.resource == "GetOrderRole")
+        .unwrap();
+    assert_eq!(role.change, ChangeKind::Modified);
+    assert!(
+        role.details.iter().any(|d| d.contains("+ Allow")
+            && d.contains("dynamodb:PutItem")
+            && d.contains("on ${OrdersTable.Arn}/index/*, OrdersTable.Arn")),
+        "{:?}",
+        role.details
+    );
+    assert!(
+        !role.details.iter().any(|d| d.contains("dynamodb:GetItem")),
+        "unchanged actions are not repeated"
+    );
+}
+
+#[test]
+fn retained_resources_removed_are_reported_as_orphaned() {
+    let report = report(&remove_table());
+    let table = report
+        .changes
+        .iter()
+        .find(|c| c.resource == "OrdersTable")
+        .unwrap();
+    assert_eq!(table.change, ChangeKind::Removed);
+    assert!(table.details[0].starts_with("orphaned: data stays but leaves the stack"));
+}
+
+#[test]
+fn identical_specs_have_no_changes() {
+    assert!(report(&orders()).changes.is_empty());
+}
