@@ -1,5 +1,0 @@
-"""GET /health: public probe; touches nothing and reveals nothing."""
-
-
-def handler(event, context):
-    return {"statusCode": 200, "body": "ok"}
