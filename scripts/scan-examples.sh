@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The scanner gate: build every example with the release binary and fail on
-# any cfn-lint error or warning or any failed checkov check.
+# The scanner gate: build every example with the release binary, both
+# targets from one build, and fail on any cfn-lint error or warning, any
+# failed checkov check (CloudFormation or Terraform), or any Terraform file
+# that `terraform fmt` would change.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -10,7 +12,9 @@ rm -rf "${out}"
 status=0
 for spec in examples/*/palisade.yaml; do
   name="$(basename "$(dirname "${spec}")")"
-  target/release/palisade build "${spec}" --target cloudformation --out "${out}/${name}"
+  target/release/palisade build "${spec}" --target all --out "${out}/${name}"
   scripts/scan-cloudformation.sh "${out}/${name}/cloudformation/template.yaml" || status=1
+  scripts/scan-terraform.sh "${out}/${name}/terraform" || status=1
+  scripts/terraform-fmt-check.sh "${out}/${name}/terraform" || status=1
 done
 exit "${status}"
