@@ -352,7 +352,7 @@ pub fn quote(text: &str) -> String {
 ///   spaces) become `\uNNNN`, so reviewers see them; with `ascii_only` every
 ///   non-ASCII character does (object keys, whose width `fmt` counts in
 ///   grapheme clusters when aligning `=`).
-pub fn escape(text: &str, before_interpolation: bool, ascii_only: bool) -> String {
+fn escape(text: &str, before_interpolation: bool, ascii_only: bool) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
@@ -393,7 +393,7 @@ fn is_hidden(c: char) -> bool {
 
 /// `[A-Za-z_][A-Za-z0-9_-]*`: what HCL reads as a bare identifier (labels,
 /// attribute names).
-pub fn is_identifier(text: &str) -> bool {
+fn is_identifier(text: &str) -> bool {
     let mut chars = text.chars();
     chars
         .next()
