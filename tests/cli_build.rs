@@ -2,33 +2,13 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-
 use assert_cmd::Command;
 
 fn palisade() -> Command {
     Command::cargo_bin("palisade").unwrap()
 }
 
-/// A copy of an example in a scratch directory, so builds do not touch the repo.
-fn example_copy(example: &str, scratch_name: &str) -> PathBuf {
-    let dir = support::scratch(scratch_name);
-    copy_dir(&Path::new("examples").join(example), &dir);
-    dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
+use support::example_copy;
 
 #[test]
 fn build_writes_template_and_packages_next_to_the_spec() {

@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::spec::{LoadedSpec, Source};
 
 pub mod build;
+mod check;
 mod controls;
 mod diff;
 mod schema;
@@ -30,6 +31,8 @@ pub enum Command {
     Validate(validate::Args),
     /// Compile a spec into CloudFormation and function packages.
     Build(build::Args),
+    /// Evaluate a spec against every control: applied, waived, violated.
+    Check(check::Args),
     /// Show what a spec change does to the stack; flag broadening and data loss.
     Diff(diff::Args),
     /// List every security control Palisade applies.
@@ -79,13 +82,16 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, io: &mu
     let format = match &cli.command {
         Command::Validate(args) => args.format,
         Command::Build(args) => args.diagnostic_format,
-        Command::Diff(_) | Command::Controls(_) | Command::Explain(_) | Command::Schema => {
-            DiagnosticFormat::Text
-        }
+        Command::Check(_)
+        | Command::Diff(_)
+        | Command::Controls(_)
+        | Command::Explain(_)
+        | Command::Schema => DiagnosticFormat::Text,
     };
     let result = match cli.command {
         Command::Validate(args) => validate::run(&args, io),
         Command::Build(args) => build::run(&args, io),
+        Command::Check(args) => check::run(&args, io),
         Command::Diff(args) => diff::run(&args, io),
         Command::Controls(args) => controls::list(&args, io),
         Command::Explain(args) => controls::explain(&args, io),

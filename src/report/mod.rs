@@ -1,5 +1,6 @@
 //! Reports rendered from the plan with handlebars templates in `templates/`.
 
+pub mod check;
 pub mod security;
 
 /// Text safe inside a Markdown table cell.

@@ -1,0 +1,210 @@
+//! `palisade check`: the spec and its plan evaluated against every control —
+//! per resource, which controls are applied, waived (with the reason and the
+//! waiver's place in the spec) or violated — plus advisories (a newer runtime
+//! exists, a secret is not rotated).
+
+use serde::Serialize;
+
+use crate::controls::{self, ids};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::plan::{self, Plan};
+use crate::spec::{self, Loc, Spec, runtime};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Applied,
+    Waived,
+    Violated,
+}
+
+/// One control on one resource.
+#[derive(Debug, Clone, Serialize)]
+pub struct Evaluation {
+    pub control: &'static str,
+    pub resource: String,
+    pub status: Status,
+    /// The waiver's reason, or what is violated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Where in the spec: the waiver, the override, or the resource.
+    pub line: u32,
+    pub column: u32,
+}
+
+/// Something worth doing that no control requires.
+#[derive(Debug, Clone, Serialize)]
+pub struct Advisory {
+    pub rule: &'static str,
+    pub message: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+pub const RUNTIME_UPDATE: &str = "palisade.runtime-update";
+pub const SECRET_ROTATION: &str = "palisade.secret-rotation";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub evaluations: Vec<Evaluation>,
+    pub advisories: Vec<Advisory>,
+}
+
+impl Report {
+    pub fn violations(&self) -> impl Iterator<Item = &Evaluation> {
+        self.evaluations
+            .iter()
+            .filter(|e| e.status == Status::Violated)
+    }
+}
+
+/// Evaluates a valid spec. Overrides that undo a control are violations
+/// here (in `build` they are errors); an override naming no resource is
+/// still invalid input.
+pub fn check(spec: &Spec) -> Result<Report, Vec<Diagnostic>> {
+    let plan = plan::build::build(spec, &Default::default());
+    let (undone, invalid): (Vec<Diagnostic>, Vec<Diagnostic>) =
+        controls::overrides::check(&plan, &spec.overrides)
+            .into_iter()
+            .partition(|d| d.code() == Code::OverrideUndoesControl);
+    if !invalid.is_empty() {
+        return Err(invalid);
+    }
+    let mut evaluations = applied_and_waived(spec, &plan);
+    for d in undone {
+        let control = controls::CATALOG
+            .iter()
+            .find(|c| d.message.contains(c.id))
+            .map_or("", |c| c.id);
+        let resource = spec
+            .overrides
+            .cloudformation
+            .keys()
+            .find(|k| k.loc.line == d.line && k.loc.column == d.column)
+            .map_or_else(String::new, |k| k.value.clone());
+        evaluations.push(Evaluation {
+            control,
+            resource,
+            status: Status::Violated,
+            message: Some(d.message),
+            line: d.line,
+            column: d.column,
+        });
+    }
+    for finding in controls::verify::verify(&plan) {
+        let loc = plan
+            .get(&finding.resource)
+            .map(|r| r.loc)
+            .unwrap_or_default();
+        evaluations.push(Evaluation {
+            control: finding.control,
+            resource: finding.resource,
+            status: Status::Violated,
+            message: Some(finding.message),
+            line: loc.line,
+            column: loc.column,
+        });
+    }
+    Ok(Report {
+        evaluations,
+        advisories: advisories(spec),
+    })
+}
+
+fn applied_and_waived(spec: &Spec, plan: &Plan) -> Vec<Evaluation> {
+    let mut evaluations = Vec::new();
+    for resource in &plan.resources {
+        for applied in &resource.controls {
+            let (status, loc) = match &applied.waived {
+                Some(_) => (
+                    Status::Waived,
+                    waiver_loc(spec, resource, applied.control).unwrap_or(resource.loc),
+                ),
+                None => (Status::Applied, resource.loc),
+            };
+            evaluations.push(Evaluation {
+                control: applied.control,
+                resource: resource.id.clone(),
+                status,
+                message: applied.waived.clone(),
+                line: loc.line,
+                column: loc.column,
+            });
+        }
+    }
+    evaluations
+}
+
+/// Where the spec waives `control` for the resource (or, for a public route,
+/// where it says `public:`).
+fn waiver_loc(spec: &Spec, resource: &plan::Resource, control: &str) -> Option<Loc> {
+    if control == ids::API_AUTHORIZER {
+        return match &resource.kind {
+            plan::Kind::Route(route) => spec
+                .api
+                .as_ref()?
+                .routes
+                .get(route.key.as_str())?
+                .public
+                .as_ref()
+                .map(|p| p.loc),
+            _ => None,
+        };
+    }
+    let find = |waivers: &spec::Waivers| waivers.keys().find(|k| k.value == control).map(|k| k.loc);
+    let api_level = matches!(
+        resource.kind,
+        plan::Kind::Route(_) | plan::Kind::Api(_) | plan::Kind::Stage(_)
+    );
+    if api_level {
+        return find(&spec.api.as_ref()?.waive);
+    }
+    let name = resource.source.as_deref()?;
+    spec.functions
+        .get(name)
+        .map(|f| &f.waive)
+        .or_else(|| spec.tables.get(name).map(|t| &t.waive))
+        .or_else(|| spec.queues.get(name).map(|q| &q.waive))
+        .or_else(|| spec.buckets.get(name).map(|b| &b.waive))
+        .or_else(|| spec.topics.get(name).map(|t| &t.waive))
+        .or_else(|| spec.secrets.get(name).map(|s| &s.waive))
+        .and_then(find)
+}
+
+fn advisories(spec: &Spec) -> Vec<Advisory> {
+    let mut advisories = Vec::new();
+    let runtimes = spec
+        .runtime
+        .iter()
+        .chain(spec.functions.values().filter_map(|f| f.runtime.as_ref()));
+    for runtime in runtimes {
+        if let Some(known) = runtime::find(runtime) {
+            let newest = runtime::newest(known.family);
+            if newest.id != known.id {
+                advisories.push(Advisory {
+                    rule: RUNTIME_UPDATE,
+                    message: format!(
+                        "runtime `{}` is supported until {}; `{}` is the newest of its family",
+                        known.id,
+                        known.deprecation_date(),
+                        newest.id
+                    ),
+                    line: runtime.loc.line,
+                    column: runtime.loc.column,
+                });
+            }
+        }
+    }
+    for name in spec.secrets.keys() {
+        advisories.push(Advisory {
+            rule: SECRET_ROTATION,
+            message: format!(
+                "secret `{}` has no automatic rotation; rotate it out of band and record how (Palisade cannot rotate a value it never sees)",
+                name.value
+            ),
+            line: name.loc.line,
+            column: name.loc.column,
+        });
+    }
+    advisories
+}

@@ -1,0 +1,48 @@
+//! `palisade check [SPEC]`: every control on every resource, waivers with
+//! their reasons, violations (through overrides) and advisories.
+
+use super::{DEFAULT_SPEC, Io, load_spec};
+use crate::error::{Error, Result};
+use crate::report;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The spec file.
+    #[arg(default_value = DEFAULT_SPEC)]
+    pub spec: String,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Sarif,
+}
+
+pub fn run(args: &Args, io: &mut Io) -> Result<()> {
+    let loaded = load_spec(&args.spec)?;
+    let checked = crate::check::check(&loaded.spec).map_err(|mut diagnostics| {
+        for d in &mut diagnostics {
+            d.file = args.spec.clone();
+        }
+        Error::Invalid {
+            diagnostics,
+            sources: vec![loaded.source.clone()],
+        }
+    })?;
+    let text = match args.format {
+        Format::Text => report::check::text(&checked, &args.spec),
+        Format::Json => report::check::json(&checked, &args.spec),
+        Format::Sarif => report::check::sarif(&checked, &args.spec),
+    };
+    io.stdout
+        .write_all(text.as_bytes())
+        .map_err(|e| Error::io("<stdout>", e))?;
+    let violated = checked.violations().count();
+    if violated > 0 {
+        return Err(Error::CheckFailed(format!("{violated} control violations")));
+    }
+    Ok(())
+}

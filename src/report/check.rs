@@ -1,0 +1,171 @@
+//! Renderers for `palisade check`: text for people, JSON for tools, SARIF
+//! 2.1.0 for code-scanning dashboards (GitHub reads it).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use crate::check::{RUNTIME_UPDATE, Report, SECRET_ROTATION, Status};
+use crate::controls::CATALOG;
+
+pub fn text(report: &Report, spec_path: &str) -> String {
+    let mut by_resource: BTreeMap<&str, Vec<&crate::check::Evaluation>> = BTreeMap::new();
+    for evaluation in &report.evaluations {
+        by_resource
+            .entry(evaluation.resource.as_str())
+            .or_default()
+            .push(evaluation);
+    }
+    let mut out = String::new();
+    for (resource, evaluations) in &by_resource {
+        let applied: Vec<&str> = evaluations
+            .iter()
+            .filter(|e| e.status == Status::Applied)
+            .map(|e| e.control)
+            .collect();
+        out.push_str(&format!("{resource}\n"));
+        if !applied.is_empty() {
+            out.push_str(&format!("  applied   {}\n", applied.join(" ")));
+        }
+        for e in evaluations.iter().filter(|e| e.status != Status::Applied) {
+            let word = if e.status == Status::Waived {
+                "waived "
+            } else {
+                "VIOLATED"
+            };
+            out.push_str(&format!(
+                "  {word}  {} at {spec_path}:{}:{}: {}\n",
+                e.control,
+                e.line,
+                e.column,
+                e.message.as_deref().unwrap_or("")
+            ));
+        }
+    }
+    for advisory in &report.advisories {
+        out.push_str(&format!(
+            "advisory {spec_path}:{}:{}: {}\n",
+            advisory.line, advisory.column, advisory.message
+        ));
+    }
+    let count = |status| {
+        report
+            .evaluations
+            .iter()
+            .filter(|e| e.status == status)
+            .count()
+    };
+    out.push_str(&format!(
+        "\n{} applied, {} waived, {} violated; {} advisories\n",
+        count(Status::Applied),
+        count(Status::Waived),
+        count(Status::Violated),
+        report.advisories.len()
+    ));
+    out
+}
+
+pub fn json(report: &Report, spec_path: &str) -> String {
+    let value = json!({
+        "file": spec_path,
+        "summary": {
+            "applied": report.evaluations.iter().filter(|e| e.status == Status::Applied).count(),
+            "waived": report.evaluations.iter().filter(|e| e.status == Status::Waived).count(),
+            "violated": report.violations().count(),
+            "advisories": report.advisories.len(),
+        },
+        "evaluations": report.evaluations,
+        "advisories": report.advisories,
+    });
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(&value).expect("plain JSON")
+    )
+}
+
+/// SARIF 2.1.0: every control is a rule (its documentation is the help);
+/// violations are errors, waivers are results carrying an in-source
+/// suppression with the waiver's reason, advisories are warnings.
+pub fn sarif(report: &Report, spec_path: &str) -> String {
+    let mut rules: Vec<Value> = CATALOG
+        .iter()
+        .map(|c| {
+            json!({
+                "id": c.id,
+                "name": c.title,
+                "shortDescription": { "text": c.title },
+                "fullDescription": { "text": c.enforces },
+                "help": { "text": c.documentation(), "markdown": c.documentation() },
+                "defaultConfiguration": { "level": "error" },
+                "properties": {
+                    "tags": ["security", c.area.as_str()],
+                    "waivable": c.waivable,
+                    "aws-foundational-security-best-practices": c.fsbp,
+                    "checkov": c.checkov,
+                },
+            })
+        })
+        .collect();
+    for (id, text) in [
+        (RUNTIME_UPDATE, "A newer runtime of the same family exists"),
+        (SECRET_ROTATION, "Secrets should be rotated"),
+    ] {
+        rules.push(json!({
+            "id": id,
+            "shortDescription": { "text": text },
+            "help": { "text": text },
+            "defaultConfiguration": { "level": "warning" },
+        }));
+    }
+    let rule_index = |id: &str| rules.iter().position(|r| r["id"] == id).unwrap_or(0);
+    let location = |line: u32, column: u32| {
+        json!([{ "physicalLocation": {
+            "artifactLocation": { "uri": spec_path },
+            "region": { "startLine": line.max(1), "startColumn": column.max(1) },
+        } }])
+    };
+    let mut results = Vec::new();
+    for e in report
+        .evaluations
+        .iter()
+        .filter(|e| e.status != Status::Applied)
+    {
+        let mut result = json!({
+            "ruleId": e.control,
+            "ruleIndex": rule_index(e.control),
+            "level": "error",
+            "message": { "text": format!("{} on {}: {}", e.control, e.resource, e.message.as_deref().unwrap_or("")) },
+            "locations": location(e.line, e.column),
+        });
+        if e.status == Status::Waived {
+            result["suppressions"] = json!([{ "kind": "inSource", "justification": e.message.as_deref().unwrap_or("") }]);
+        }
+        results.push(result);
+    }
+    for a in &report.advisories {
+        results.push(json!({
+            "ruleId": a.rule,
+            "ruleIndex": rule_index(a.rule),
+            "level": "warning",
+            "message": { "text": a.message },
+            "locations": location(a.line, a.column),
+        }));
+    }
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "palisade",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            } },
+            "artifacts": [{ "location": { "uri": spec_path } }],
+            "results": results,
+        }],
+    });
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(&log).expect("plain JSON")
+    )
+}
