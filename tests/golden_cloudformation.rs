@@ -111,7 +111,7 @@ fn every_suppression_is_reported_with_its_reason() {
                 .flatten()
             {
                 let row = format!(
-                    "| {} | {id} | {} |",
+                    "| {} | {id} | both | {} |",
                     skip["id"].as_str().unwrap(),
                     skip["comment"].as_str().unwrap().replace('|', "\\|")
                 );

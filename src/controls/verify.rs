@@ -363,7 +363,7 @@ pub fn verify(plan: &Plan) -> Vec<Finding> {
             Kind::Topic(t) => !t.key.is_empty(),
             Kind::LogGroup(g) => !g.key.is_empty(),
             Kind::Secret(s) => !s.key.is_empty(),
-            Kind::Function(f) => !f.environment_key.is_empty(),
+            Kind::Function(f) => f.environment.is_empty() || f.environment_key.is_some(),
             _ => true,
         };
         if !encrypted {

@@ -280,11 +280,14 @@ impl<'a> Emitter<'a> {
     /// Scanner suppressions in the forms checkov and cdk-nag read.
     fn metadata(&self, resource: &Resource) -> Option<Value> {
         let mut metadata = Map::new();
-        if !resource.suppressions.is_empty() {
-            metadata.insert(
-                "checkov".into(),
-                json!({ "skip": resource.suppressions.iter().map(|s| json!({ "id": s.check, "comment": s.reason })).collect::<Vec<_>>() }),
-            );
+        let skips: Vec<Value> = resource
+            .suppressions
+            .iter()
+            .filter(|s| !s.terraform_only)
+            .map(|s| json!({ "id": s.check, "comment": s.reason }))
+            .collect();
+        if !skips.is_empty() {
+            metadata.insert("checkov".into(), json!({ "skip": skips }));
         }
         let nag: Vec<Value> = self.cdk_nag(resource);
         if !nag.is_empty() {
@@ -574,6 +577,7 @@ impl<'a> Emitter<'a> {
             Kind::Alarm(alarm) => {
                 let actions: Vec<Value> = alarm.actions.iter().map(|a| self.reference(a)).collect();
                 let mut properties = json!({
+                    "AlarmName": alarm.name,
                     "AlarmDescription": alarm.description,
                     "Namespace": alarm.namespace,
                     "MetricName": alarm.metric,
@@ -625,7 +629,9 @@ impl<'a> Emitter<'a> {
                 json!({ "TargetArn": self.arn(dlq) }),
             );
         }
-        properties.insert("KmsKeyArn".into(), self.arn(&f.environment_key));
+        if let Some(key) = &f.environment_key {
+            properties.insert("KmsKeyArn".into(), self.arn(key));
+        }
         if !f.environment.is_empty() {
             let variables: Map<String, Value> = f
                 .environment

@@ -61,6 +61,10 @@ pub fn build(spec: &Spec, packages: &Packages) -> Plan {
     b.alerts();
     b.service_key();
     b.waiver_suppressions();
+    for resource in &mut b.plan.resources {
+        let extra = suppressions::terraform_only(resource);
+        resource.suppressions.extend(extra);
+    }
     if !spec.functions.is_empty() {
         b.plan.parameters.push(Parameter {
             name: ARTIFACT_BUCKET,
@@ -365,11 +369,13 @@ impl Builder<'_> {
         } else {
             Vec::new()
         };
+        let name = format!("{}-{id}", self.spec.service.value);
         let alarm = self.add(
             id,
             None,
             Loc::default(),
             Kind::Alarm(Alarm {
+                name,
                 description,
                 namespace,
                 metric,
@@ -795,8 +801,8 @@ impl Builder<'_> {
                     .map_or(spec::DEFAULT_CONCURRENCY, |c| c.value),
                 role: role_id,
                 log_group: log_group_id,
+                environment_key: (!environment.is_empty()).then(|| SERVICE_KEY.to_string()),
                 environment,
-                environment_key: SERVICE_KEY.into(),
                 tracing: tracing_waiver.is_none(),
                 dead_letter_queue: dlq_waiver.is_none().then(|| FUNCTIONS_DLQ.to_string()),
                 package: Package {
@@ -1165,9 +1171,10 @@ impl Builder<'_> {
                 route_throttles,
                 access_log_group: access_logs,
                 access_log_format: ACCESS_LOG_FORMAT.into(),
-                routes: route_ids,
             }),
         );
+        // Route settings name routes by key: the routes must exist first.
+        stage.depends_on = route_ids;
         stage.controls = vec![
             applied(API_THROTTLING, None),
             applied(API_ACCESS_LOGS, None),
@@ -1238,6 +1245,7 @@ impl Builder<'_> {
                     resource.suppressions.push(Suppression {
                         check,
                         reason: format!("Waived {} in palisade.yaml: {reason}", control.id).into(),
+                        terraform_only: false,
                     });
                 }
             }

@@ -146,6 +146,8 @@ pub struct Suppression {
     /// The scanner's check ID (`CKV_AWS_117`).
     pub check: &'static str,
     pub reason: std::borrow::Cow<'static, str>,
+    /// The check exists only in checkov's Terraform framework.
+    pub terraform_only: bool,
 }
 
 /// A control as it applies to one resource.
@@ -238,7 +240,9 @@ pub struct Function {
     pub role: Id,
     pub log_group: Id,
     pub environment: BTreeMap<String, Expr>,
-    pub environment_key: Id,
+    /// Encrypts the environment; `None` when there is no environment (Lambda
+    /// keeps no key then, and a stated one would show as drift).
+    pub environment_key: Option<Id>,
     pub tracing: bool,
     /// Queue that receives failed asynchronous invocations.
     pub dead_letter_queue: Option<Id>,
@@ -404,8 +408,6 @@ pub struct Stage {
     pub access_log_group: Id,
     /// The JSON access-log format.
     pub access_log_format: String,
-    /// Routes the stage settings refer to (they must exist first).
-    pub routes: Vec<Id>,
 }
 
 /// Lets a service invoke a function, from one exact source.
@@ -438,6 +440,8 @@ pub struct EventSourceMapping {
 
 #[derive(Debug, Clone)]
 pub struct Alarm {
+    /// `<service>-<logical ID>`: both targets name alarms alike.
+    pub name: String,
     pub description: String,
     pub namespace: &'static str,
     pub metric: &'static str,

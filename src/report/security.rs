@@ -1,7 +1,8 @@
 //! `dist/SECURITY.md`: the security posture of the generated stack for a
 //! reviewer who does not read CloudFormation — controls per resource, every
 //! waiver and scanner suppression with its reason, each function's
-//! permissions, public routes, and a compliance summary.
+//! permissions, public routes, a Mermaid graph of the service, and a
+//! compliance summary.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -52,7 +53,12 @@ fn data(plan: &Plan, resource_type: impl Fn(&crate::plan::Resource) -> &'static 
             }
         }
         for suppression in &resource.suppressions {
-            suppressions.push(json!({ "check": suppression.check, "resource": resource.id, "reason": cell(&suppression.reason) }));
+            let target = if suppression.terraform_only {
+                "Terraform"
+            } else {
+                "both"
+            };
+            suppressions.push(json!({ "check": suppression.check, "resource": resource.id, "target": target, "reason": cell(&suppression.reason) }));
         }
         match &resource.kind {
             Kind::Route(route) => {
@@ -104,6 +110,7 @@ fn data(plan: &Plan, resource_type: impl Fn(&crate::plan::Resource) -> &'static 
             "suppressions": suppressions.len(),
             "public_routes": public_routes.len(),
         },
+        "graph": crate::graph::Graph::from_plan(plan).render(crate::graph::Format::Mermaid),
         "public_routes": public_routes,
         "waivers": waivers,
         "suppressions": suppressions,

@@ -154,46 +154,6 @@ pub fn snake(pascal: &str) -> String {
     out.trim_end_matches('_').to_string()
 }
 
-/// Scanner checks that exist only in checkov's Terraform framework and do not
-/// fit this resource, with the reason written beside the suppression. Checks
-/// that CloudFormation scans too are suppressed in the plan, never here.
-pub fn terraform_only_suppressions(resource: &Resource) -> Vec<Suppression> {
-    let reason = |check: &'static str, text: &'static str| Suppression {
-        check,
-        reason: std::borrow::Cow::Borrowed(text),
-    };
-    match &resource.kind {
-        Kind::Function(_) => vec![reason(
-            "CKV_AWS_272",
-            "Code signing needs an AWS Signer profile, which the spec does not model yet (planned); the package is built reproducibly by palisade and pinned by its SHA-256 in source_code_hash.",
-        )],
-        Kind::Bucket(bucket) => {
-            let mut found = vec![reason(
-                "CKV_AWS_144",
-                "Cross-region replication needs a second bucket and key in another region that this single-region stack does not own; versioning and prevent_destroy protect the data in place.",
-            )];
-            if bucket.notifications.is_empty() {
-                found.push(reason(
-                    "CKV2_AWS_62",
-                    "Nothing in the service consumes this bucket's object events; notifications with no consumer add no monitoring. Access is logged by S3 server access logs and CloudTrail.",
-                ));
-            }
-            if bucket.key.is_none() {
-                found.push(reason(
-                    "CKV_AWS_145",
-                    "S3 delivers server access logs only to buckets encrypted with SSE-S3, so this log bucket cannot use the service key.",
-                ));
-            }
-            found
-        }
-        Kind::Secret(_) => vec![reason(
-            "CKV2_AWS_57",
-            "The value is issued by an outside system and set out of band; automatic rotation needs a rotation function for that system, which Palisade cannot generate.",
-        )],
-        _ => Vec::new(),
-    }
-}
-
 /// Which file a resource goes to.
 fn area(kind: &Kind) -> &'static str {
     match kind {
@@ -506,12 +466,7 @@ impl<'a> Emitter<'a> {
         let kind = primary_type(&self.kinds, &resource.kind);
         let name = self.names[resource.id.as_str()].as_str();
         let mut main = Block::new("resource", &[kind, name]);
-        for suppression in resource
-            .suppressions
-            .iter()
-            .cloned()
-            .chain(terraform_only_suppressions(resource))
-        {
+        for suppression in resource.suppressions.iter().cloned() {
             main.body.comment(&format!(
                 "checkov:skip={}:{}",
                 suppression.check, suppression.reason
@@ -723,8 +678,6 @@ impl<'a> Emitter<'a> {
                         .attr("destination_arn", self.arn(&stage.access_log_group))
                         .attr("format", Value::str(&stage.access_log_format)),
                 );
-                // Route settings name routes by key; they must exist first.
-                add_depends_on(body, stage.routes.iter().map(|r| self.address(r)).collect());
             }
             Kind::Permission(permission) => {
                 body.attr("action", Value::str("lambda:InvokeFunction"));
@@ -782,11 +735,7 @@ impl<'a> Emitter<'a> {
                 }
             }
             Kind::Alarm(alarm) => {
-                // CloudFormation names alarms itself; Terraform needs a name.
-                body.attr(
-                    "alarm_name",
-                    Value::str(format!("{}-{}", self.plan.service, resource.id)),
-                );
+                body.attr("alarm_name", Value::str(&alarm.name));
                 body.attr("alarm_description", Value::str(&alarm.description));
                 body.attr("namespace", Value::str(alarm.namespace));
                 body.attr("metric_name", Value::str(alarm.metric));
@@ -842,10 +791,8 @@ impl<'a> Emitter<'a> {
             ]),
         );
         body.attr("source_code_hash", Value::str(&f.package.sha256_base64));
-        // Lambda keeps no key for an empty environment, so Terraform would
-        // show the key as a change on every plan; there is nothing to encrypt.
-        if !f.environment.is_empty() {
-            body.attr("kms_key_arn", self.arn(&f.environment_key));
+        if let Some(key) = &f.environment_key {
+            body.attr("kms_key_arn", self.arn(key));
         }
         if f.tracing {
             body.block(Block::new("tracing_config", &[]).attr("mode", Value::str("Active")));
