@@ -10,5 +10,6 @@ PALISADE_VALIDATORS_VENV="$(scripts/validators.sh)"
 
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
+scripts/graph-validators.sh >/dev/null  # Graphviz and Mermaid's parser, for tests/graph.rs
 cargo test --locked
 scripts/scan-examples.sh

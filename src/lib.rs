@@ -8,6 +8,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod emit;
 pub mod error;
+pub mod graph;
 pub mod output;
 pub mod package;
 pub mod plan;

@@ -14,6 +14,7 @@ pub mod build;
 mod check;
 mod controls;
 mod diff;
+mod graph;
 mod schema;
 mod validate;
 
@@ -39,6 +40,8 @@ pub enum Command {
     Controls(controls::ListArgs),
     /// Print a control's documentation.
     Explain(controls::ExplainArgs),
+    /// Draw the service and its permissions (Mermaid or Graphviz DOT).
+    Graph(graph::Args),
     /// Print the spec's JSON Schema (for editors).
     Schema,
 }
@@ -82,6 +85,7 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, io: &mu
     let format = match &cli.command {
         Command::Validate(args) => args.format,
         Command::Build(args) => args.diagnostic_format,
+        Command::Graph(args) => args.diagnostic_format,
         Command::Check(_)
         | Command::Diff(_)
         | Command::Controls(_)
@@ -95,6 +99,7 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, io: &mu
         Command::Diff(args) => diff::run(&args, io),
         Command::Controls(args) => controls::list(&args, io),
         Command::Explain(args) => controls::explain(&args, io),
+        Command::Graph(args) => graph::run(&args, io),
         Command::Schema => schema::run(io),
     };
     match result {

@@ -1,0 +1,55 @@
+//! `palisade graph [SPEC]`: the service and its permissions as a Mermaid or
+//! Graphviz diagram, drawn from the compiled plan.
+
+use std::path::PathBuf;
+
+use super::{DEFAULT_SPEC, DiagnosticFormat, Io, load_spec};
+use crate::error::{Error, Result};
+use crate::graph::{Format, Graph};
+use crate::plan::{self, CompileError};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The spec file.
+    #[arg(default_value = DEFAULT_SPEC)]
+    pub spec: String,
+    /// Diagram language.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    /// Write the diagram to this file instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// How to print diagnostics.
+    #[arg(long = "diagnostics", value_enum, default_value_t)]
+    pub diagnostic_format: DiagnosticFormat,
+}
+
+pub fn run(args: &Args, io: &mut Io) -> Result<()> {
+    let loaded = load_spec(&args.spec)?;
+    // Packages only fix code hashes, which the graph does not show.
+    let plan = plan::compile(&loaded.spec, &plan::Packages::new()).map_err(|err| match err {
+        CompileError::Invalid(mut diagnostics) => {
+            for d in &mut diagnostics {
+                d.file = loaded.source.path.clone();
+            }
+            crate::diagnostic::sort(&mut diagnostics);
+            Error::Invalid {
+                diagnostics,
+                sources: vec![loaded.source.clone()],
+            }
+        }
+        CompileError::Bug(bug) => bug,
+    })?;
+    let text = Graph::from_plan(&plan).render(args.format);
+    match &args.out {
+        Some(path) => {
+            crate::output::write_atomic(path, text.as_bytes())?;
+            let _ = writeln!(io.stderr, "wrote {}", path.display());
+            Ok(())
+        }
+        None => io
+            .stdout
+            .write_all(text.as_bytes())
+            .map_err(|e| Error::io("<stdout>", e)),
+    }
+}
