@@ -373,7 +373,7 @@ fn all_drawings(format: Format) -> Vec<(String, String)> {
 }
 
 /// Mermaid's own parser (installed by scripts/graph-validators.sh, which the
-/// test command runs) accepts every drawing.
+/// test command runs) accepts every drawing and SECURITY.md's.
 #[test]
 fn mermaid_parses_every_drawing() {
     let validators = std::env::var_os("PALISADE_NODE_VALIDATORS")
@@ -389,6 +389,13 @@ fn mermaid_parses_every_drawing() {
     for (name, text) in all_drawings(Format::Mermaid) {
         let file = dir.join(format!("{name}.mmd"));
         std::fs::write(&file, text).unwrap();
+        files.push(file);
+    }
+    // SECURITY.md embeds the graph: its ```mermaid blocks must parse too.
+    for spec in examples() {
+        let outputs = cloudformation(&spec, palisade::cli::build::TemplateFormat::Yaml);
+        let file = dir.join(format!("SECURITY-{}.md", example_name(&spec)));
+        std::fs::write(&file, &outputs["SECURITY.md"]).unwrap();
         files.push(file);
     }
     let output = Command::new("node")
