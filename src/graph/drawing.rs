@@ -91,18 +91,18 @@ impl<'a> Drawing<'a> {
     }
 
     fn compare(old: &'a Graph, new: &'a Graph, diff: bool) -> Drawing<'a> {
-        let mut ids: Vec<&'a Node> = new.nodes().collect();
-        ids.extend(old.nodes().filter(|n| new.node(&n.id).is_none()));
-        ids.sort_by(|a, b| (a.kind.rank(), &a.id).cmp(&(b.kind.rank(), &b.id)));
-        let keys: Vec<&str> = ids
+        let mut in_order: Vec<&'a Node> = new.nodes().collect();
+        in_order.extend(old.nodes().filter(|n| new.node(&n.id).is_none()));
+        in_order.sort_by(|a, b| (a.kind.rank(), &a.id).cmp(&(b.kind.rank(), &b.id)));
+        let keys: Vec<&str> = in_order
             .iter()
             .filter(|n| matches!(n.kind, NodeKind::Key { .. }))
             .map(|n| n.id.as_str())
             .collect();
-        let nodes = ids
+        let nodes = in_order
             .into_iter()
             .map(|node| {
-                let drawn = draw_node(old.node(&node.id), new.node(&node.id));
+                let (lines, change) = draw_node(old.node(&node.id), new.node(&node.id));
                 let group = match &node.kind {
                     NodeKind::Key { .. } => Some(node.id.as_str()),
                     _ => node
@@ -112,8 +112,8 @@ impl<'a> Drawing<'a> {
                 };
                 DrawnNode {
                     node,
-                    lines: drawn.0,
-                    change: drawn.1,
+                    lines,
+                    change,
                     group,
                 }
             })
@@ -123,36 +123,25 @@ impl<'a> Drawing<'a> {
         // function that reads and writes a table gets one "read, write"
         // arrow, and in a diff a new "write" beside an old "read" is its own.
         let mut merged: BTreeMap<(u8, &str, &str, Change), Vec<&Relation>> = BTreeMap::new();
-        let changed = |edge: &'a Edge, change| {
-            (
-                (
-                    edge.relation.family(),
-                    edge.from.as_str(),
-                    edge.to.as_str(),
-                    change,
-                ),
-                &edge.relation,
-            )
+        let mut add = |edge: &'a Edge, change| {
+            let key = (
+                edge.relation.family(),
+                edge.from.as_str(),
+                edge.to.as_str(),
+                change,
+            );
+            merged.entry(key).or_default().push(&edge.relation);
         };
-        for (key, relation) in new
-            .edges()
-            .map(|e| {
-                changed(
-                    e,
-                    if old.has_edge(e) {
-                        Change::Unchanged
-                    } else {
-                        Change::Added
-                    },
-                )
-            })
-            .chain(
-                old.edges()
-                    .filter(|e| !new.has_edge(e))
-                    .map(|e| changed(e, Change::Removed)),
-            )
-        {
-            merged.entry(key).or_default().push(relation);
+        for edge in new.edges() {
+            let change = if old.has_edge(edge) {
+                Change::Unchanged
+            } else {
+                Change::Added
+            };
+            add(edge, change);
+        }
+        for edge in old.edges().filter(|e| !new.has_edge(e)) {
+            add(edge, Change::Removed);
         }
         let edges = merged
             .into_iter()
