@@ -25,6 +25,8 @@ fn all_plans() -> Vec<Plan> {
 enum Fail {
     /// Break the orders plan; verification must name the control.
     Mutation(fn(&mut Plan)),
+    /// Break this example's plan instead (for what orders does not have).
+    MutationOf(&'static str, fn(&mut Plan)),
     /// A spec (orders plus this text) that must be rejected with this code.
     Spec(&'static str, Code),
 }
@@ -230,6 +232,38 @@ fn cases() -> Vec<(&'static str, Fail)> {
                 Code::DeployRole,
             ),
         ),
+        // Any branch of the repository, forks' pull requests included.
+        (
+            CI_DEPLOY_ROLE,
+            MutationOf("webhooks", |p| {
+                for condition in &mut role_mut(p, "DeployRole").trust[0].conditions {
+                    if condition.key.ends_with(":sub") {
+                        condition.values = vec![Expr::lit("repo:example-org/webhooks:*")];
+                    }
+                }
+            }),
+        ),
+        (
+            CI_DEPLOY_ROLE,
+            MutationOf("webhooks", |p| {
+                role_mut(p, "DeployRole").trust[0]
+                    .conditions
+                    .retain(|c| !c.key.ends_with(":aud"))
+            }),
+        ),
+        (
+            CI_DEPLOY_ROLE,
+            MutationOf("webhooks", |p| {
+                role_mut(p, "DeployRole").max_session_seconds = Some(86_400)
+            }),
+        ),
+        (
+            CI_DEPLOY_ROLE,
+            MutationOf("webhooks", |p| {
+                role_mut(p, "CloudFormationExecutionRole").policy[1].resources =
+                    vec![Expr::lit("*")]
+            }),
+        ),
     ]
 }
 
@@ -266,8 +300,12 @@ fn failing_cases_fail_with_the_control_named() {
     let orders = std::fs::read_to_string("examples/orders/palisade.yaml").unwrap();
     for (id, fail) in cases() {
         match fail {
-            Fail::Mutation(break_it) => {
-                let mut plan = plan_of("orders");
+            Fail::Mutation(break_it) | Fail::MutationOf(_, break_it) => {
+                let example = match fail {
+                    Fail::MutationOf(example, _) => example,
+                    _ => "orders",
+                };
+                let mut plan = plan_of(example);
                 break_it(&mut plan);
                 let findings = verify(&plan);
                 assert!(
@@ -314,21 +352,12 @@ fn passing_case_every_plan_control_is_applied_and_verified_in_the_examples() {
         }
     }
     for control in CATALOG {
-        // The deploy role is enforced on the spec (E061) until it is planned.
-        if control.id != CI_DEPLOY_ROLE {
-            assert!(
-                applied.contains(control.id),
-                "{} is never applied by any example",
-                control.id
-            );
-        }
+        assert!(
+            applied.contains(control.id),
+            "{} is never applied by any example",
+            control.id
+        );
     }
-    let webhooks = std::fs::read("examples/webhooks/palisade.yaml").unwrap();
-    let loaded = palisade::spec::load("webhooks.yaml", &webhooks, None).unwrap();
-    assert!(
-        loaded.spec.deploy_role.is_some(),
-        "an example exercises the deploy role"
-    );
 }
 
 #[test]

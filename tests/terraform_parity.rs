@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use palisade::emit::terraform::{name, overrides::terraform_equivalent};
+use palisade::plan::logical_id::pascal;
 use serde_json::Value as Json;
 use terraform_support::*;
 
@@ -187,6 +188,10 @@ impl Tf {
             "data.aws_region.current.region" => return "{Region}".into(),
             "data.aws_caller_identity.current.account_id" => return "{Account}".into(),
             _ => {}
+        }
+        // Template parameters are variables, in snake case.
+        if let Some(variable) = reference.strip_prefix("var.") {
+            return format!("{{param:{}}}", pascal(variable));
         }
         let (address, attribute) = reference.rsplit_once('.').unwrap();
         let id = self

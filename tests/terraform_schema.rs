@@ -288,7 +288,11 @@ fn check_module(spec: &Path, schema: &Json) -> Vec<String> {
             collect(where_, &block.body, into);
         }
     }
-    for block in &blocks {
+    // A variable's `type = string` is a type, not a reference.
+    for block in blocks
+        .iter()
+        .filter(|b| b.identifier.as_str() != "variable")
+    {
         collect(&labels(block).join("."), &block.body, &mut expressions);
     }
     for (where_, expr) in &expressions {

@@ -316,7 +316,7 @@ impl<'a> Emitter<'a> {
                 }
                 vec![json!({
                     "id": "AwsSolutions-IAM5",
-                    "reason": "Wildcards only where AWS needs them: X-Ray has no resource-level permissions, object actions need <bucket-arn>/*, index queries need <table-arn>/index/*. Every other resource is an exact ARN.",
+                    "reason": role.wildcards,
                     "applies_to": wildcards,
                 })]
             }

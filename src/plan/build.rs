@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::deploy;
 use super::iam::{self, PolicyBuilder};
 use super::logical_id::{self, of, pascal};
 use super::model::*;
@@ -59,13 +60,15 @@ pub fn build(spec: &Spec, packages: &Packages) -> Plan {
     b.functions(packages);
     b.api();
     b.alerts();
+    b.deploy_roles();
     b.service_key();
     b.waiver_suppressions();
     for resource in &mut b.plan.resources {
         let extra = suppressions::terraform_only(resource);
         resource.suppressions.extend(extra);
     }
-    if !spec.functions.is_empty() {
+    // Function code and the deploy role's uploads both live there.
+    if !spec.functions.is_empty() || spec.deploy_role.is_some() {
         b.plan.parameters.push(Parameter {
             name: ARTIFACT_BUCKET,
             description: "S3 bucket holding the function packages (upload dist/functions/*.zip under <service>/)",
@@ -749,6 +752,7 @@ impl Builder<'_> {
                 }],
                 policy: statements,
                 max_session_seconds: None,
+                wildcards: "Wildcards only where AWS needs them: X-Ray has no resource-level permissions, object actions need <bucket-arn>/*, index queries need <table-arn>/index/*. Every other resource is an exact ARN.",
             }),
         );
         role.controls = vec![
@@ -1229,6 +1233,39 @@ impl Builder<'_> {
                 endpoint: Expr::lit(&alerts.email.value),
             }),
         );
+    }
+
+    /// PAL-CI-001: the GitHub deploy role and the CloudFormation service role
+    /// it hands the stack to (see `deploy.rs`).
+    fn deploy_roles(&mut self) {
+        let Some(deploy_role) = &self.spec.deploy_role else {
+            return;
+        };
+        let service = &self.spec.service.value;
+        let loc = deploy_role.github.repository.loc;
+        for (id, role, output) in [
+            (
+                deploy::DEPLOY_ROLE,
+                deploy::deploy_role(service, deploy_role),
+                "role-to-assume for aws-actions/configure-aws-credentials",
+            ),
+            (
+                deploy::EXECUTION_ROLE,
+                deploy::execution_role(service),
+                "--role-arn for aws cloudformation deploy",
+            ),
+        ] {
+            let resource = self.add(id.into(), None, loc, Kind::Role(role));
+            resource.controls = vec![
+                applied(CI_DEPLOY_ROLE, None),
+                applied(IAM_NO_MANAGED_POLICIES, None),
+            ];
+            self.output(
+                format!("{id}Arn"),
+                format!("ARN of {id}: {output}"),
+                Expr::arn(id),
+            );
+        }
     }
 
     /// A waived control's scanner checks are suppressed on that resource with

@@ -2,6 +2,7 @@
 //! security decisions are made; emitters only translate it.
 
 pub mod build;
+pub mod deploy;
 pub mod iam;
 pub mod logical_id;
 mod model;

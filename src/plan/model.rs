@@ -225,6 +225,9 @@ pub struct Role {
     /// Inline policy; never AWS managed policies.
     pub policy: Vec<Statement>,
     pub max_session_seconds: Option<u32>,
+    /// Why the policy's wildcard resources (`/*`, `*`) are needed, for
+    /// reviewers and cdk-nag's AwsSolutions-IAM5 suppression.
+    pub wildcards: &'static str,
 }
 
 #[derive(Debug, Clone)]

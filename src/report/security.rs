@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::markdown_cell as cell;
 use crate::controls;
-use crate::plan::{Kind, Plan};
+use crate::plan::{Kind, Plan, Principal, Statement};
 
 const TEMPLATE: &str = include_str!("../../templates/security.md.hbs");
 
@@ -36,6 +36,7 @@ fn data(plan: &Plan, resource_type: impl Fn(&crate::plan::Resource) -> &'static 
     let mut suppressions = Vec::new();
     let mut public_routes = Vec::new();
     let mut functions = Vec::new();
+    let mut deploy_roles = Vec::new();
     let mut resources = Vec::new();
     let mut satisfied: BTreeSet<&str> = BTreeSet::new();
     for resource in &plan.resources {
@@ -66,23 +67,16 @@ fn data(plan: &Plan, resource_type: impl Fn(&crate::plan::Resource) -> &'static 
                     public_routes.push(json!({ "route": route.key, "reason": cell(reason) }));
                 }
             }
+            Kind::Role(role) if is_deploy_role(resource) => {
+                deploy_roles.push(json!({
+                    "name": resource.id,
+                    "trust": role.trust.iter().map(|s| statement_row(s).1).collect::<Vec<_>>().join("; "),
+                    "max_session_minutes": role.max_session_seconds.map(|s| s / 60),
+                    "statements": statement_rows(&role.policy),
+                }));
+            }
             Kind::Role(role) if resource.id.ends_with("Role") => {
-                let statements: Vec<Value> = role
-                    .policy
-                    .iter()
-                    .map(|s| {
-                        let mut resources = s.resources.iter().map(|r| format!("`{}`", r.describe())).collect::<Vec<_>>().join(" ");
-                        for condition in &s.conditions {
-                            let values: Vec<String> = condition.values.iter().map(|v| format!("`{}`", v.describe())).collect();
-                            resources.push_str(&format!(" when `{}` is {}", condition.key, values.join(" or ")));
-                        }
-                        json!({
-                            "actions": s.actions.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(" "),
-                            "resources": resources,
-                        })
-                    })
-                    .collect();
-                functions.push(json!({ "name": resource.source.as_deref().unwrap_or(&resource.id), "statements": statements }));
+                functions.push(json!({ "name": resource.source.as_deref().unwrap_or(&resource.id), "statements": statement_rows(&role.policy) }));
             }
             _ => {}
         }
@@ -115,9 +109,63 @@ fn data(plan: &Plan, resource_type: impl Fn(&crate::plan::Resource) -> &'static 
         "waivers": waivers,
         "suppressions": suppressions,
         "functions": functions,
+        "deploy_roles": deploy_roles,
         "resources": resources,
         "frameworks": frameworks(&satisfied),
     })
+}
+
+fn is_deploy_role(resource: &crate::plan::Resource) -> bool {
+    resource
+        .controls
+        .iter()
+        .any(|c| c.control == controls::ids::CI_DEPLOY_ROLE)
+}
+
+fn statement_rows(statements: &[Statement]) -> Vec<Value> {
+    statements
+        .iter()
+        .map(|s| {
+            let (actions, resources) = statement_row(s);
+            json!({ "actions": actions, "resources": resources })
+        })
+        .collect()
+}
+
+/// A statement's actions, and whom or what it applies to with its conditions.
+fn statement_row(statement: &Statement) -> (String, String) {
+    let code = |text: &str| format!("`{text}`");
+    let mut applies_to: Vec<String> = statement
+        .resources
+        .iter()
+        .map(|r| code(&r.describe()))
+        .collect();
+    match &statement.principal {
+        Some(Principal::Federated(provider)) => applies_to.push(code(&provider.describe())),
+        Some(Principal::Service(service)) => applies_to.push(code(&service.describe())),
+        _ => {}
+    }
+    let mut text = applies_to.join(" ");
+    for (i, condition) in statement.conditions.iter().enumerate() {
+        let values: Vec<String> = condition
+            .values
+            .iter()
+            .map(|v| code(&v.describe()))
+            .collect();
+        let joiner = if i == 0 { "when" } else { "and" };
+        text.push_str(&format!(
+            " {joiner} `{}` is {}",
+            condition.key,
+            values.join(" or ")
+        ));
+    }
+    let actions = statement
+        .actions
+        .iter()
+        .map(|a| code(a))
+        .collect::<Vec<_>>()
+        .join(" ");
+    (actions, text)
 }
 
 /// Per framework, each reference and the applied controls that satisfy it.

@@ -41,6 +41,7 @@ pub fn terraform_equivalent(
                 "AssumeRolePolicyDocument" => "assume_role_policy",
                 "ManagedPolicyArns" => "managed_policy_arns",
                 "PermissionsBoundary" => "permissions_boundary",
+                "MaxSessionDuration" => "max_session_duration",
                 _ => return None,
             }),
         ),
