@@ -14,6 +14,12 @@ use crate::suggest::did_you_mean;
 pub const MAX_QUALIFIED_NAME: usize = 56;
 /// Bucket names are `<service>-<bucket>-<account>-<region>` within S3's 63.
 pub const MAX_QUALIFIED_BUCKET_NAME: usize = 35;
+/// The most functions, tables, queues, buckets, topics, secrets or routes a
+/// spec may declare, and the most events on one function. Far above any real
+/// service (CloudFormation deploys at most 500 resources per stack), they
+/// bound the time and memory a runaway generated spec can cost.
+pub const MAX_PER_KIND: usize = 2_000;
+pub const MAX_EVENTS_PER_FUNCTION: usize = 100;
 const HTTP_METHODS: &[&str] = &[
     "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY",
 ];
@@ -36,6 +42,7 @@ pub fn validate(spec: &Spec, context: &Context) -> Vec<Diagnostic> {
         context,
         found: Vec::new(),
     };
+    v.counts();
     v.names();
     v.service_settings();
     if let Some(api) = &spec.api {
@@ -82,6 +89,53 @@ impl Validator<'_> {
     fn error(&mut self, code: Code, loc: Loc, message: impl Into<String>) -> &mut Diagnostic {
         self.found.push(Diagnostic::error(code, loc, message));
         self.found.last_mut().expect("just pushed")
+    }
+
+    fn counts(&mut self) {
+        let spec = self.spec;
+        let locs = |names: Vec<&Name>| names.into_iter().map(|n| n.loc).collect::<Vec<_>>();
+        let kinds = [
+            ("functions", locs(spec.functions.keys().collect())),
+            ("tables", locs(spec.tables.keys().collect())),
+            ("queues", locs(spec.queues.keys().collect())),
+            ("buckets", locs(spec.buckets.keys().collect())),
+            ("topics", locs(spec.topics.keys().collect())),
+            ("secrets", locs(spec.secrets.keys().collect())),
+            (
+                "routes",
+                spec.api
+                    .iter()
+                    .flat_map(|api| api.routes.keys().map(|k| k.loc))
+                    .collect(),
+            ),
+        ];
+        for (what, locs) in kinds {
+            self.at_most(what, &locs, MAX_PER_KIND);
+        }
+        for (name, function) in &spec.functions {
+            let events: Vec<Loc> = function.events.iter().map(|e| e.loc).collect();
+            self.at_most(
+                &format!("events on `{}`", name.value),
+                &events,
+                MAX_EVENTS_PER_FUNCTION,
+            );
+        }
+    }
+
+    /// An error at the first item past the limit in file order, so the
+    /// snippet shows where the spec grows too large.
+    fn at_most(&mut self, what: &str, locs: &[Loc], max: usize) {
+        if locs.len() > max {
+            let mut in_file_order = locs.to_vec();
+            in_file_order.sort_by_key(|l| l.offset);
+            let first_over = &in_file_order[max];
+            self.error(
+                Code::InputLimit,
+                *first_over,
+                format!("{} {what}; the limit is {max}", locs.len()),
+            )
+            .suggestion = Some("split the service into several specs".into());
+        }
     }
 
     fn names(&mut self) {
