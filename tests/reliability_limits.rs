@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 use palisade::diagnostic::{Code, Diagnostic};
-use palisade::spec::validate::{MAX_EVENTS_PER_FUNCTION, MAX_PER_KIND};
+use palisade::spec::validate::{MAX_EVENTS_PER_FUNCTION, MAX_GENERATED_RESOURCES, MAX_PER_KIND};
 
 /// Loads `text`, expecting one input-limit error; returns it with the time taken.
 fn limit_error(text: &str) -> (Diagnostic, Duration) {
@@ -112,6 +112,55 @@ fn routes_and_events_are_capped() {
         )
     );
     assert_eq!(error.line as usize, 7 + MAX_EVENTS_PER_FUNCTION);
+}
+
+/// Within every per-kind cap, but each function with a route and a queue
+/// makes 14 resources: the plan's size is capped too, before any output.
+#[test]
+fn generated_resources_are_capped() {
+    let count = MAX_PER_KIND;
+    let mut text = String::from(
+        "service: big\nruntime: python3.12\napi:\n  auth: { jwt: { issuer: \"https://auth.example.com/\", audience: [a] } }\n  routes:\n",
+    );
+    for i in 0..count {
+        text.push_str(&format!(
+            "    GET /r{i}: {{ function: f{i}, scopes: [s] }}\n"
+        ));
+    }
+    text.push_str("functions:\n");
+    for i in 0..count {
+        text.push_str(&format!(
+            "  f{i}: {{ handler: src/a.handler, events: [{{ queue: q{i} }}] }}\n"
+        ));
+    }
+    text.push_str("queues:\n");
+    for i in 0..count {
+        text.push_str(&format!("  q{i}: {{}}\n"));
+    }
+    let start = Instant::now();
+    let loaded = palisade::spec::load("palisade.yaml", text.as_bytes(), None).unwrap();
+    let err = palisade::cli::build::compile_loaded(
+        &loaded,
+        &Default::default(),
+        palisade::cli::build::Target::All,
+        palisade::cli::build::TemplateFormat::Yaml,
+    )
+    .unwrap_err();
+    assert!(start.elapsed() < QUICK, "{:?}", start.elapsed());
+    let palisade::Error::Invalid { diagnostics, .. } = err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(diagnostics.len(), 1);
+    let error = &diagnostics[0];
+    assert_eq!(error.code(), Code::InputLimit);
+    assert!(
+        error.message.ends_with(&format!(
+            "resources; the limit is {MAX_GENERATED_RESOURCES}"
+        )),
+        "{}",
+        error.message
+    );
+    assert_eq!((error.line, error.column), (1, 10), "at `service:`");
 }
 
 #[test]

@@ -1,5 +1,6 @@
-//! `palisade build [SPEC]`: compile the spec and write the stack, the function
-//! packages and (with `--check`) compare them with what is on disk.
+//! `palisade build [SPEC...]`: compile specs and write their stacks, function
+//! packages and security reports, or (with `--check`) compare them with what
+//! is on disk. Several specs are built in parallel.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -7,18 +8,31 @@ use std::path::{Path, PathBuf};
 use super::{DEFAULT_SPEC, DiagnosticFormat, Io, load_spec};
 use crate::emit::{cloudformation, terraform, yaml};
 use crate::error::{Error, Result};
+use crate::output::manifest::{self, Conflict};
+use crate::output::{Fs, RealFs};
 use crate::plan::{self, CompileError, PackageRef};
-use crate::spec::Source;
+use crate::spec::{LoadedSpec, Source};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The spec file.
+    /// Spec files, or directories that contain a `palisade.yaml`. Several are
+    /// built in parallel, each into the `dist` next to it.
     #[arg(default_value = DEFAULT_SPEC)]
-    pub spec: String,
+    pub specs: Vec<String>,
+    #[command(flatten)]
+    pub settings: Settings,
+    /// How to print diagnostics.
+    #[arg(long = "diagnostics", value_enum, default_value_t)]
+    pub diagnostic_format: DiagnosticFormat,
+}
+
+/// How each spec is built.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Settings {
     /// Which stack to write.
     #[arg(long, value_enum, default_value_t = Target::All)]
     pub target: Target,
-    /// Output directory. Default: `dist` next to the spec.
+    /// Output directory. Default: `dist` next to the spec. Only with one spec.
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// CloudFormation template format.
@@ -28,9 +42,10 @@ pub struct Args {
     /// what the spec produces.
     #[arg(long)]
     pub check: bool,
-    /// How to print diagnostics.
-    #[arg(long = "diagnostics", value_enum, default_value_t)]
-    pub diagnostic_format: DiagnosticFormat,
+    /// Overwrite generated files even if they were edited by hand since the
+    /// last build (the edits are lost).
+    #[arg(long, conflicts_with = "check")]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -47,6 +62,18 @@ impl Target {
     }
     fn terraform(self) -> bool {
         matches!(self, Target::Terraform | Target::All)
+    }
+
+    /// Whether a build of this target is responsible for an output path
+    /// (a CloudFormation-only build leaves `terraform/` alone).
+    fn owns(self, path: &str) -> bool {
+        if path.starts_with("cloudformation/") {
+            self.cloudformation()
+        } else if path.starts_with(&format!("{TERRAFORM_DIR}/")) {
+            self.terraform()
+        } else {
+            true
+        }
     }
 }
 
@@ -66,7 +93,7 @@ pub type Outputs = BTreeMap<String, Vec<u8>>;
 pub fn compile(spec_path: &str, target: Target, format: TemplateFormat) -> Result<Outputs> {
     let loaded = load_spec(spec_path)?;
     let spec_dir = Path::new(spec_path).parent().unwrap_or(Path::new(""));
-    let mut outputs = Outputs::new();
+    let mut zips = Outputs::new();
     let mut packages = plan::Packages::new();
     for (name, function) in &loaded.spec.functions {
         let package = crate::package::build(spec_dir, &function.handler)?;
@@ -78,12 +105,39 @@ pub fn compile(spec_path: &str, target: Target, format: TemplateFormat) -> Resul
                 sha256_base64: package.sha256_base64.clone(),
             },
         );
-        outputs.insert(format!("functions/{}.zip", name.value), package.bytes);
+        zips.insert(format!("functions/{}.zip", name.value), package.bytes);
     }
-    let plan = plan::compile(&loaded.spec, &packages).map_err(|err| match err {
+    let mut outputs = compile_loaded(&loaded, &packages, target, format)?;
+    outputs.append(&mut zips);
+    Ok(outputs)
+}
+
+/// Compiles a loaded spec into every output file except the function
+/// packages, touching no disk: `packages` describes the zips.
+pub fn compile_loaded(
+    loaded: &LoadedSpec,
+    packages: &plan::Packages,
+    target: Target,
+    format: TemplateFormat,
+) -> Result<Outputs> {
+    let mut outputs = Outputs::new();
+    let plan = plan::compile(&loaded.spec, packages).map_err(|err| match err {
         CompileError::Invalid(diagnostics) => invalid(&loaded.source, diagnostics),
         CompileError::Bug(bug) => bug,
     })?;
+    let limit = crate::spec::validate::MAX_GENERATED_RESOURCES;
+    if plan.resources.len() > limit {
+        let diagnostic = crate::diagnostic::Diagnostic::error(
+            crate::diagnostic::Code::InputLimit,
+            loaded.spec.service.loc,
+            format!(
+                "the spec generates {} resources; the limit is {limit}",
+                plan.resources.len()
+            ),
+        )
+        .with_suggestion("split the service into several specs (CloudFormation itself allows 500 resources per stack)");
+        return Err(invalid(&loaded.source, vec![diagnostic]));
+    }
     let types = cloudformation::resource_types(&plan);
     outputs.insert(
         "SECURITY.md".to_string(),
@@ -124,7 +178,11 @@ pub fn compile(spec_path: &str, target: Target, format: TemplateFormat) -> Resul
             .collect();
         let template = cloudformation::template(&plan, &overrides);
         let (name, text) = match format {
-            TemplateFormat::Yaml => ("cloudformation/template.yaml", yaml::to_yaml(&template)),
+            // JSON has no comments: the template's Description carries the header.
+            TemplateFormat::Yaml => (
+                "cloudformation/template.yaml",
+                format!("# {}\n{}", manifest::HEADER, yaml::to_yaml(&template)),
+            ),
             TemplateFormat::Json => (
                 "cloudformation/template.json",
                 cloudformation::to_json(&template),
@@ -154,70 +212,240 @@ fn invalid(source: &Source, mut diagnostics: Vec<crate::diagnostic::Diagnostic>)
     }
 }
 
+/// What building one spec did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub out: PathBuf,
+    pub written: usize,
+    pub removed: usize,
+    pub unchanged: usize,
+    /// A build that crashed half-way was undone first.
+    pub recovered: bool,
+}
+
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        if self.recovered {
+            write!(f, "{}: undid an interrupted build; ", self.out.display())?;
+        }
+        if self.written == 0 && self.removed == 0 {
+            return write!(f, "{}: up to date", self.out.display());
+        }
+        write!(
+            f,
+            "wrote {} files to {} ({} unchanged",
+            self.written,
+            self.out.display(),
+            self.unchanged
+        )?;
+        if self.removed > 0 {
+            write!(f, ", {} stale removed", self.removed)?;
+        }
+        f.write_str(")")
+    }
+}
+
 pub fn run(args: &Args, io: &mut Io) -> Result<()> {
-    let outputs = compile(&args.spec, args.target, args.format)?;
-    let out = args.out.clone().unwrap_or_else(|| {
-        Path::new(&args.spec)
+    let specs: Vec<String> = args.specs.iter().map(|s| spec_file(s)).collect();
+    if specs.len() > 1 && args.settings.out.is_some() {
+        return Err(Error::Usage(
+            "--out works with one spec; with several, each is built into the `dist` next to it"
+                .into(),
+        ));
+    }
+    let results = build_all(&specs, &args.settings, &RealFs);
+    let mut failures = Vec::new();
+    for result in results {
+        match result {
+            Ok(report) => {
+                let _ = writeln!(io.stderr, "{report}");
+            }
+            Err(err) => failures.push(err),
+        }
+    }
+    match combine(failures, args.diagnostic_format, io) {
+        Some(err) => Err(err),
+        None => Ok(()),
+    }
+}
+
+/// `services/orders/` → `services/orders/palisade.yaml`; a file stays as given.
+fn spec_file(arg: &str) -> String {
+    if Path::new(arg).is_dir() {
+        Path::new(arg).join(DEFAULT_SPEC).display().to_string()
+    } else {
+        arg.to_string()
+    }
+}
+
+/// Builds every spec, in parallel on all cores; results in the specs' order.
+/// Each build reads and writes only its own spec directory and output, so
+/// the builds share nothing and give the same bytes as one at a time.
+pub fn build_all(specs: &[String], settings: &Settings, fs: &dyn Fs) -> Vec<Result<Report>> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(specs.len());
+    if workers <= 1 {
+        return specs.iter().map(|s| build_one(s, settings, fs)).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<(usize, Result<Report>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(spec) = specs.get(i) else {
+                            return done;
+                        };
+                        done.push((i, build_one(spec, settings, fs)));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| match h.join() {
+                Ok(done) => done,
+                // A panic is a bug; re-raise it as the one it was.
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Builds (or with `check`, verifies) one spec's output directory.
+pub fn build_one(spec: &str, settings: &Settings, fs: &dyn Fs) -> Result<Report> {
+    let outputs = compile(spec, settings.target, settings.format)?;
+    let out = settings.out.clone().unwrap_or_else(|| {
+        Path::new(spec)
             .parent()
             .unwrap_or(Path::new(""))
             .join("dist")
     });
-    let leftovers = if args.target.terraform() {
+    let interrupted = out.join(crate::output::JOURNAL).exists();
+    let recovered = !settings.check && crate::output::recover(fs, &out)?;
+    let leftovers = if settings.target.terraform() {
         leftover_terraform_files(&out, &outputs)
     } else {
         Vec::new()
     };
-    if args.check {
-        let stale: Vec<String> = outputs
-            .iter()
-            .filter(|(path, bytes)| std::fs::read(out.join(path)).ok().as_ref() != Some(*bytes))
-            .map(|(path, _)| out.join(path))
-            .chain(leftovers)
-            .map(|path| path.display().to_string())
+    let owned = |path: &str| settings.target.owns(path);
+    let update = manifest::update(&out, &outputs, &owned, &leftovers, settings.force)?;
+    let changes = &update.changes;
+    if settings.check {
+        let mut stale: Vec<String> = changes
+            .writes
+            .keys()
+            .chain(&changes.removals)
+            .map(|path| out.join(path).display().to_string())
             .collect();
+        if interrupted {
+            stale.push(format!(
+                "{} (a build was interrupted; run `palisade build`)",
+                out.join(crate::output::JOURNAL).display()
+            ));
+        }
         if stale.is_empty() {
-            let _ = writeln!(io.stderr, "{}: up to date", out.display());
-            return Ok(());
+            return Ok(Report {
+                out,
+                written: 0,
+                removed: 0,
+                unchanged: update.unchanged,
+                recovered: false,
+            });
         }
         return Err(Error::CheckFailed(format!(
             "generated files are out of date (run `palisade build`):\n  {}",
             stale.join("\n  ")
         )));
     }
-    for (path, bytes) in &outputs {
-        crate::output::write_atomic(&out.join(path), bytes)?;
+    if !update.conflicts.is_empty() && !settings.force {
+        let listed: Vec<String> = update
+            .conflicts
+            .iter()
+            .map(|(path, conflict)| {
+                let why = match conflict {
+                    Conflict::Edited => "edited since the last build",
+                    Conflict::NotGenerated => "not written by palisade",
+                };
+                format!("{} ({why})", out.join(path).display())
+            })
+            .collect();
+        return Err(Error::CheckFailed(format!(
+            "refusing to overwrite files that palisade did not generate as they are:\n  {}\nmove lasting changes into `overrides:` in {spec}, or run `palisade build --force` to discard them",
+            listed.join("\n  ")
+        )));
     }
-    for path in &leftovers {
-        std::fs::remove_file(path).map_err(|e| Error::io(path.display().to_string(), e))?;
+    crate::output::commit(fs, &out, changes)?;
+    Ok(Report {
+        written: changes.writes.len(),
+        removed: changes.removals.len(),
+        unchanged: update.unchanged,
+        recovered,
+        out,
+    })
+}
+
+/// Several builds' failures as one error for `main` to print and map to an
+/// exit code: spec diagnostics merge into one list (so `--diagnostics json`
+/// prints one object); other errors are printed here, except the one whose
+/// exit code wins.
+fn combine(failures: Vec<Error>, format: DiagnosticFormat, io: &mut Io) -> Option<Error> {
+    let mut merged: Option<Error> = None;
+    let mut others = Vec::new();
+    for failure in failures {
+        match (failure, &mut merged) {
+            (
+                Error::Invalid {
+                    diagnostics,
+                    sources,
+                },
+                Some(Error::Invalid {
+                    diagnostics: all,
+                    sources: texts,
+                }),
+            ) => {
+                all.extend(diagnostics);
+                texts.extend(sources);
+            }
+            (invalid @ Error::Invalid { .. }, None) => merged = Some(invalid),
+            (other, _) => others.push(other),
+        }
     }
-    let _ = writeln!(
-        io.stderr,
-        "wrote {} files to {}",
-        outputs.len(),
-        out.display()
-    );
-    Ok(())
+    others.extend(merged);
+    let worst = (0..others.len()).max_by_key(|&i| (others[i].exit_code(), i))?;
+    let returned = others.remove(worst);
+    for other in &others {
+        super::report(other, format, io);
+    }
+    Some(returned)
 }
 
 /// Generated `.tf` files in the output's Terraform directory that this build
 /// no longer writes (an area with no resources left, say). Terraform reads
 /// every `.tf` file in a module, so a stale one would still deploy. Files
 /// without Palisade's header are the user's (a backend, say) and are kept.
-fn leftover_terraform_files(out: &Path, outputs: &Outputs) -> Vec<PathBuf> {
-    let dir = out.join(TERRAFORM_DIR);
-    let Ok(entries) = std::fs::read_dir(&dir) else {
+/// The manifest names what the last build wrote; this also finds files from
+/// builds older than the manifest.
+fn leftover_terraform_files(out: &Path, outputs: &Outputs) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(out.join(TERRAFORM_DIR)) else {
         return Vec::new();
     };
     let header = format!("# {}\n", terraform::HEADER);
-    let mut found: Vec<PathBuf> = entries
+    let mut found: Vec<String> = entries
         .filter_map(|entry| entry.ok())
         .map(|entry| entry.path())
         .filter(|path| path.extension().is_some_and(|e| e == "tf"))
-        .filter(|path| {
-            let name = path.file_name().unwrap_or_default().to_string_lossy();
-            !outputs.contains_key(&format!("{TERRAFORM_DIR}/{name}"))
-        })
         .filter(|path| std::fs::read_to_string(path).is_ok_and(|text| text.starts_with(&header)))
+        .filter_map(|path| {
+            let name = path.file_name()?.to_str()?;
+            Some(format!("{TERRAFORM_DIR}/{name}"))
+        })
+        .filter(|path| !outputs.contains_key(path))
         .collect();
     found.sort();
     found

@@ -20,6 +20,8 @@ pub const MAX_QUALIFIED_BUCKET_NAME: usize = 35;
 /// bound the time and memory a runaway generated spec can cost.
 pub const MAX_PER_KIND: usize = 2_000;
 pub const MAX_EVENTS_PER_FUNCTION: usize = 100;
+/// The most resources a spec may generate, checked once planned.
+pub const MAX_GENERATED_RESOURCES: usize = 25_000;
 const HTTP_METHODS: &[&str] = &[
     "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY",
 ];
