@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The scanner gate: build every example with the release binary, both
-# targets from one build, and fail on any cfn-lint error or warning, any
-# failed checkov check (CloudFormation or Terraform), or any Terraform file
-# that `terraform fmt` would change.
+# The scanner gate: build every example, and a service fresh from
+# `palisade init`, with the release binary, both targets from one build, and
+# fail on any cfn-lint error or warning, any failed checkov check
+# (CloudFormation or Terraform), or any Terraform file that `terraform fmt`
+# would change.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -10,7 +11,11 @@ cargo build --release --locked --quiet
 out="target/scan"
 rm -rf "${out}"
 status=0
-for spec in examples/*/palisade.yaml; do
+# A service as `palisade init` scaffolds it, with every feature and a deploy role.
+init_service="${out}/sources/init-demo"
+target/release/palisade init demo --dir "${init_service}" \
+  --with api,table,queue,bucket,schedule,secret --github example-org/demo
+for spec in examples/*/palisade.yaml "${init_service}/palisade.yaml"; do
   name="$(basename "$(dirname "${spec}")")"
   target/release/palisade build "${spec}" --target all --out "${out}/${name}"
   scripts/scan-cloudformation.sh "${out}/${name}/cloudformation/template.yaml" || status=1

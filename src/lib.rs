@@ -13,6 +13,7 @@ pub mod output;
 pub mod package;
 pub mod plan;
 pub mod report;
+pub mod scaffold;
 pub mod schema;
 pub mod spec;
 pub mod suggest;

@@ -15,6 +15,7 @@ mod check;
 mod controls;
 mod diff;
 mod graph;
+mod init;
 mod schema;
 mod validate;
 
@@ -28,6 +29,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Scaffold a new service: spec, handlers, README and CI workflow.
+    Init(init::Args),
     /// Parse and validate a spec; write nothing.
     Validate(validate::Args),
     /// Compile a spec into CloudFormation and function packages.
@@ -86,13 +89,15 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, io: &mu
         Command::Validate(args) => args.format,
         Command::Build(args) => args.diagnostic_format,
         Command::Graph(args) => args.diagnostic_format,
-        Command::Check(_)
+        Command::Init(_)
+        | Command::Check(_)
         | Command::Diff(_)
         | Command::Controls(_)
         | Command::Explain(_)
         | Command::Schema => DiagnosticFormat::Text,
     };
     let result = match cli.command {
+        Command::Init(args) => init::run(&args, io),
         Command::Validate(args) => validate::run(&args, io),
         Command::Build(args) => build::run(&args, io),
         Command::Check(args) => check::run(&args, io),

@@ -92,6 +92,21 @@ pub fn env_name(name: &str) -> String {
     name.replace('-', "_").to_ascii_uppercase()
 }
 
+/// The environment variable through which a function finds a resource it
+/// may access (`ORDERS_TABLE`, `ORDER_EVENTS_QUEUE_URL`, ...) and the
+/// attribute it holds. Functions are not handed to each other.
+pub fn access_env(name: &str, kind: spec::Kind) -> Option<(String, Attr)> {
+    let (suffix, attr) = match kind {
+        spec::Kind::Table => ("TABLE", Attr::Name),
+        spec::Kind::Queue => ("QUEUE_URL", Attr::Url),
+        spec::Kind::Bucket => ("BUCKET", Attr::Name),
+        spec::Kind::Topic => ("TOPIC_ARN", Attr::Arn),
+        spec::Kind::Secret => ("SECRET_ARN", Attr::Arn),
+        spec::Kind::Function => return None,
+    };
+    Some((format!("{}_{suffix}", env_name(name)), attr))
+}
+
 struct Builder<'a> {
     spec: &'a Spec,
     plan: Plan,
@@ -658,20 +673,15 @@ impl Builder<'_> {
             for level in levels.value.iter() {
                 policy.grant(&target_id, arn.clone(), kind, level.value);
             }
-            let (suffix, attr) = match kind {
-                spec::Kind::Table => ("TABLE", Attr::Name),
-                spec::Kind::Queue => ("QUEUE_URL", Attr::Url),
-                spec::Kind::Bucket => ("BUCKET", Attr::Name),
-                spec::Kind::Topic => ("TOPIC_ARN", Attr::Arn),
-                spec::Kind::Secret => ("SECRET_ARN", Attr::Arn),
-                spec::Kind::Function => continue,
+            let Some((variable, attr)) = access_env(target, kind) else {
+                continue;
             };
             let value = if kind == spec::Kind::Bucket {
                 self.bucket_name(target)
             } else {
                 Expr::attr(&target_id, attr)
             };
-            environment.insert(format!("{}_{suffix}", env_name(target)), value);
+            environment.insert(variable, value);
         }
         for event in &function.events {
             match event.source() {

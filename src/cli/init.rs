@@ -1,0 +1,104 @@
+//! `palisade init NAME`: scaffold a service that builds and passes the
+//! scanners from its first commit. Nothing is written unless every file can
+//! be: an invalid name, or a file that already exists (without `--force`),
+//! stops it first.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use super::Io;
+use crate::error::{Error, Result};
+use crate::scaffold::{self, Feature, Options};
+use crate::spec::Source;
+use crate::spec::runtime::{self, Family};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Service name, kebab-case (it prefixes every resource name).
+    pub name: String,
+    /// Lambda runtime of the functions. Default: the newest Python.
+    #[arg(long)]
+    pub runtime: Option<String>,
+    /// Directory to create the service in. Default: ./NAME.
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// What to build in, comma-separated.
+    #[arg(long = "with", value_enum, value_delimiter = ',')]
+    pub features: Vec<Feature>,
+    /// `owner/repo` that may deploy: adds `deploy_role:` and a deploy job
+    /// that uses GitHub's OIDC provider (no stored keys).
+    #[arg(long, value_name = "OWNER/REPO")]
+    pub github: Option<String>,
+    /// Overwrite files that already exist.
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn run(args: &Args, io: &mut Io) -> Result<()> {
+    let options = Options {
+        name: args.name.clone(),
+        runtime: args
+            .runtime
+            .clone()
+            .unwrap_or_else(|| runtime::newest(Family::Python).id.to_string()),
+        features: args.features.iter().copied().collect::<BTreeSet<_>>(),
+        github: args.github.clone(),
+    };
+    let dir = args
+        .dir
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(&args.name));
+    let files = scaffold::files(&options).map_err(|invalid| {
+        let path = dir.join(scaffold::SPEC_FILE).display().to_string();
+        Error::Invalid {
+            diagnostics: invalid
+                .diagnostics
+                .into_iter()
+                .map(|mut d| {
+                    d.file = path.clone();
+                    d
+                })
+                .collect(),
+            sources: vec![Source {
+                path,
+                text: invalid.text,
+            }],
+        }
+    })?;
+    let existing: Vec<String> = files
+        .iter()
+        .map(|f| dir.join(&f.path))
+        .filter(|path| path.exists())
+        .map(|path| path.display().to_string())
+        .collect();
+    if !existing.is_empty() && !args.force {
+        return Err(Error::Usage(format!(
+            "refusing to overwrite existing files (nothing was written; --force overwrites them):\n  {}",
+            existing.join("\n  ")
+        )));
+    }
+    for file in &files {
+        crate::output::write_atomic(&dir.join(&file.path), file.text.as_bytes())?;
+    }
+    let _ = writeln!(
+        io.stderr,
+        "created {} files in {}\nnext: cd {} && palisade build",
+        files.len(),
+        dir.display(),
+        shell_path(&dir),
+    );
+    Ok(())
+}
+
+/// The directory as the user would type it after `cd`.
+fn shell_path(dir: &Path) -> String {
+    let text = dir.display().to_string();
+    if text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
+    {
+        text
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}

@@ -1,0 +1,187 @@
+//! The spec `init` writes, as typed values. Each feature adds its resources
+//! and the functions that use them; access is granted only where a function
+//! needs it, so the scaffold starts least-privilege like any spec.
+
+use std::collections::BTreeMap;
+
+use super::{DEPLOY_BRANCH, Feature, Options};
+use crate::spec::*;
+
+const TABLE: &str = "items";
+const QUEUE: &str = "jobs";
+const BUCKET: &str = "files";
+const SECRET: &str = "api-key";
+
+fn s(text: &str) -> Spanned<String> {
+    Spanned::synthetic(text.to_string())
+}
+
+fn levels(levels: &[AccessLevel]) -> Spanned<Levels> {
+    Spanned::synthetic(match levels {
+        [one] => Levels::One(Spanned::synthetic(*one)),
+        many => Levels::Many(many.iter().copied().map(Spanned::synthetic).collect()),
+    })
+}
+
+fn function(name: &str, description: &str, events: Vec<Event>) -> Function {
+    Function {
+        description: Some(s(description)),
+        handler: s(&format!("src/{}.handler", name.replace('-', "_"))),
+        runtime: None,
+        architecture: None,
+        memory: None,
+        timeout: None,
+        concurrency: None,
+        environment: BTreeMap::new(),
+        access: BTreeMap::new(),
+        events: events.into_iter().map(Spanned::synthetic).collect(),
+        waive: BTreeMap::new(),
+    }
+}
+
+/// The spec for `options`. It is not validated here: `files` loads it like
+/// any spec, so a bad name is reported by the same rules as everywhere.
+pub fn spec(options: &Options) -> Spec {
+    use AccessLevel::*;
+    let has = |feature| options.features.contains(&feature);
+    let mut declared: Vec<(&str, &str, Vec<Event>)> = Vec::new();
+    if has(Feature::Api) {
+        declared.push(("get-item", "Returns one item", Vec::new()));
+        declared.push(("put-item", "Creates or replaces one item", Vec::new()));
+    }
+    if has(Feature::Queue) {
+        declared.push((
+            "process-job",
+            "Processes each job from the queue",
+            vec![Event {
+                queue: Some(s(QUEUE)),
+                ..Event::default()
+            }],
+        ));
+    }
+    if has(Feature::Bucket) {
+        declared.push((
+            "on-upload",
+            "Runs for every object uploaded under uploads/",
+            vec![Event {
+                bucket: Some(s(BUCKET)),
+                prefix: Some(s("uploads/")),
+                ..Event::default()
+            }],
+        ));
+    }
+    if has(Feature::Schedule) {
+        declared.push((
+            "nightly",
+            "Runs once a day",
+            vec![Event {
+                schedule: Some(s("rate(1 day)")),
+                ..Event::default()
+            }],
+        ));
+    }
+    if declared.is_empty() {
+        declared.push(("hello", "Invoked directly (aws lambda invoke)", Vec::new()));
+    }
+    let mut functions: BTreeMap<Name, Function> = declared
+        .into_iter()
+        .map(|(name, description, events)| (s(name), function(name, description, events)))
+        .collect();
+
+    // Who touches what: each function only what its job needs.
+    let grants: &[(&str, Feature, &str, &[AccessLevel])] = &[
+        ("get-item", Feature::Table, TABLE, &[Read]),
+        ("put-item", Feature::Table, TABLE, &[Write]),
+        ("put-item", Feature::Queue, QUEUE, &[Send]),
+        ("process-job", Feature::Table, TABLE, &[Write]),
+        ("process-job", Feature::Bucket, BUCKET, &[Write]),
+        ("on-upload", Feature::Bucket, BUCKET, &[Read]),
+        ("on-upload", Feature::Table, TABLE, &[Write]),
+        ("nightly", Feature::Table, TABLE, &[Read]),
+        ("nightly", Feature::Queue, QUEUE, &[Send]),
+        ("hello", Feature::Table, TABLE, &[Read, Write]),
+        ("hello", Feature::Queue, QUEUE, &[Send]),
+        ("hello", Feature::Bucket, BUCKET, &[Read, Write]),
+    ];
+    for (name, feature, target, granted) in grants {
+        if let Some(f) = functions.get_mut(*name)
+            && has(*feature)
+        {
+            f.access.insert(s(target), levels(granted));
+        }
+    }
+    // The secret goes to one function: the first that calls out of the service.
+    let caller = ["put-item", "process-job", "on-upload", "nightly", "hello"]
+        .into_iter()
+        .find(|name| functions.contains_key(*name));
+    if has(Feature::Secret)
+        && let Some(f) = caller.and_then(|name| functions.get_mut(name))
+    {
+        f.access.insert(s(SECRET), levels(&[Read]));
+    }
+
+    Spec {
+        service: s(&options.name),
+        runtime: Some(s(&options.runtime)),
+        api: has(Feature::Api).then(|| api(&options.name)),
+        functions,
+        tables: only(has(Feature::Table), TABLE, || Table {
+            partition_key: Key {
+                name: s("id"),
+                kind: KeyType::String,
+            },
+            sort_key: None,
+            ttl_attribute: None,
+            indexes: BTreeMap::new(),
+            stream: None,
+            waive: BTreeMap::new(),
+        }),
+        queues: only(has(Feature::Queue), QUEUE, Queue::default),
+        buckets: only(has(Feature::Bucket), BUCKET, Bucket::default),
+        secrets: only(has(Feature::Secret), SECRET, || Secret {
+            description: Some(s(
+                "Credential for a downstream API; set its value out of band",
+            )),
+            waive: BTreeMap::new(),
+        }),
+        deploy_role: options.github.as_ref().map(|repository| DeployRole {
+            github: GitHub {
+                repository: s(repository),
+                branches: vec![s(DEPLOY_BRANCH)],
+            },
+            max_session_minutes: None,
+        }),
+        ..Spec::default()
+    }
+}
+
+/// One named resource, when its feature is on.
+fn only<T>(present: bool, name: &str, value: impl FnOnce() -> T) -> BTreeMap<Name, T> {
+    present.then(|| (s(name), value())).into_iter().collect()
+}
+
+/// Two routes behind a JWT authorizer. The issuer and audience are
+/// placeholders the README tells the user to replace.
+fn api(service: &str) -> Api {
+    let route = |function: &str, scope: &str| Route {
+        function: s(function),
+        scopes: vec![s(scope)],
+        throttle: None,
+        public: None,
+    };
+    Api {
+        auth: Some(Auth {
+            jwt: Spanned::synthetic(Jwt {
+                issuer: s("https://auth.example.com/"),
+                audience: vec![s(&format!("{service}-api"))],
+            }),
+        }),
+        routes: [
+            (s("GET /items/{id}"), route("get-item", "items:read")),
+            (s("PUT /items/{id}"), route("put-item", "items:write")),
+        ]
+        .into_iter()
+        .collect(),
+        ..Api::default()
+    }
+}

@@ -1,0 +1,411 @@
+//! `palisade init`: every runtime family and every `--with` combination
+//! builds; the templates render strictly; the workflow is YAML whose GitHub
+//! expressions survived templating; existing files are never overwritten
+//! without `--force`.
+
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::process::Command as Process;
+
+use assert_cmd::Command;
+use palisade::cli::build::{Target, TemplateFormat, compile};
+use palisade::scaffold::{self, Feature, Options};
+use serde_json::{Value, json};
+use support::{scratch, validators_python};
+
+fn palisade() -> Command {
+    Command::cargo_bin("palisade").unwrap()
+}
+
+fn options(runtime: &str, features: &[Feature], github: Option<&str>) -> Options {
+    Options {
+        name: "demo".into(),
+        runtime: runtime.into(),
+        features: features.iter().copied().collect(),
+        github: github.map(str::to_string),
+    }
+}
+
+fn write(dir: &Path, files: &[scaffold::File]) {
+    for file in files {
+        let path = dir.join(&file.path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, &file.text).unwrap();
+    }
+}
+
+/// Every subset of the features, in a stable order.
+fn subsets() -> Vec<Vec<Feature>> {
+    let all = Feature::ALL;
+    (0..1u32 << all.len())
+        .map(|mask| {
+            all.iter()
+                .enumerate()
+                .filter(|(i, _)| mask & (1 << i) != 0)
+                .map(|(_, f)| *f)
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn every_runtime_and_feature_combination_builds_both_targets() {
+    let root = scratch("init-matrix");
+    // Identical stubs are checked once: many combinations share them.
+    let mut python = BTreeMap::new();
+    let mut javascript = BTreeMap::new();
+    let started = std::time::Instant::now();
+    let mut built = 0;
+    // Every combination for one runtime of each family; the full set for the others.
+    let matrix = [
+        ("python3.13", subsets()),
+        ("nodejs22.x", subsets()),
+        ("python3.14", vec![Feature::ALL.to_vec()]),
+        ("nodejs24.x", vec![Feature::ALL.to_vec()]),
+    ];
+    for (runtime, combinations) in &matrix {
+        for (i, features) in combinations.iter().enumerate() {
+            // Half the combinations deploy from GitHub, alternating.
+            let github = (i % 2 == 1).then_some("example-org/demo");
+            let files = scaffold::files(&options(runtime, features, github))
+                .unwrap_or_else(|e| panic!("{runtime} {features:?}: {:#?}", e.diagnostics));
+            let dir = root.join(format!("{runtime}-{i}"));
+            write(&dir, &files);
+            let spec = dir.join("palisade.yaml");
+            let outputs = compile(spec.to_str().unwrap(), Target::All, TemplateFormat::Yaml)
+                .unwrap_or_else(|e| panic!("{runtime} {features:?}: {e:?}"));
+            assert!(outputs.contains_key("cloudformation/template.yaml"));
+            assert!(outputs.keys().any(|k| k.starts_with("terraform/")));
+            built += 1;
+            for file in files.iter().filter(|f| f.path.starts_with("src/")) {
+                let stubs = if file.path.ends_with(".py") {
+                    &mut python
+                } else {
+                    &mut javascript
+                };
+                stubs
+                    .entry(file.text.clone())
+                    .or_insert(dir.join(&file.path));
+            }
+        }
+    }
+    eprintln!(
+        "init + build of {built} services in {:.1?}",
+        started.elapsed()
+    );
+    let compiled = Process::new(validators_python())
+        .args(["-m", "py_compile"])
+        .args(python.values())
+        .output()
+        .unwrap();
+    assert!(
+        compiled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&compiled.stderr)
+    );
+    for path in javascript.values() {
+        let checked = Process::new("node")
+            .arg("--check")
+            .arg(path)
+            .output()
+            .expect("node is needed to check the Node.js stubs");
+        assert!(
+            checked.status.success(),
+            "{}: {}",
+            path.display(),
+            String::from_utf8_lossy(&checked.stderr)
+        );
+    }
+}
+
+#[test]
+fn handlers_read_the_variables_palisade_injects_and_fetch_secrets() {
+    let all = Feature::ALL;
+    for (runtime, read, fetch) in [
+        (
+            "python3.13",
+            r#"os.environ["ITEMS_TABLE"]"#,
+            "get_secret_value(SecretId=API_KEY_SECRET_ARN)",
+        ),
+        (
+            "nodejs22.x",
+            "process.env.ITEMS_TABLE",
+            "new GetSecretValueCommand({ SecretId: API_KEY_SECRET_ARN })",
+        ),
+    ] {
+        let files = scaffold::files(&options(runtime, &all, None)).unwrap();
+        let dir = scratch(&format!("init-env-{runtime}"));
+        write(&dir, &files);
+        let outputs = compile(
+            dir.join("palisade.yaml").to_str().unwrap(),
+            Target::Cloudformation,
+            TemplateFormat::Json,
+        )
+        .unwrap();
+        let template: Value =
+            serde_json::from_slice(&outputs["cloudformation/template.json"]).unwrap();
+        for file in files.iter().filter(|f| f.path.starts_with("src/")) {
+            let stem = Path::new(&file.path).file_stem().unwrap().to_str().unwrap();
+            let id = format!("{}Function", palisade::plan::logical_id::pascal(stem));
+            let injected: BTreeSet<String> =
+                template["Resources"][&id]["Properties"]["Environment"]["Variables"]
+                    .as_object()
+                    .map(|v| v.keys().cloned().collect())
+                    .unwrap_or_default();
+            // Exactly those: a stub reading another would fail on its first start.
+            assert_eq!(read_variables(&file.text), injected, "{}", file.path);
+        }
+        let reader = files
+            .iter()
+            .find(|f| f.text.contains(read))
+            .map(|f| &f.path);
+        assert!(
+            reader.is_some(),
+            "{runtime}: no stub reads the table's name"
+        );
+        let fetcher: Vec<&String> = files
+            .iter()
+            .filter(|f| f.text.contains(fetch))
+            .map(|f| &f.path)
+            .collect();
+        assert_eq!(fetcher.len(), 1, "{runtime}: one function reads the secret");
+    }
+}
+
+/// The environment variables a stub requires (`os.environ["X"]`, `process.env.X`).
+fn read_variables(text: &str) -> BTreeSet<String> {
+    let name = |rest: &str| {
+        rest.chars()
+            .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_')
+            .collect::<String>()
+    };
+    text.split("os.environ[\"")
+        .skip(1)
+        .chain(text.split("process.env.").skip(1))
+        .map(name)
+        .collect()
+}
+
+/// Strict mode: a value a template prints but the data lacks is an error.
+/// (`#if` on a missing key is not; the scaffold's unit tests check those.)
+#[test]
+fn templates_render_strictly() {
+    let templates = scaffold::registry();
+    for name in ["handler.py", "handler.mjs", "README.md", "workflow.yml"] {
+        let error = templates.render(name, &json!({})).unwrap_err();
+        assert!(error.to_string().contains("strict mode"), "{name}: {error}");
+    }
+}
+
+/// The `${{ ... }}` expressions GitHub Actions evaluates, as they appear.
+fn expressions(text: &str) -> BTreeSet<String> {
+    text.match_indices("${{")
+        .map(|(start, _)| {
+            let end = text[start..].find("}}").expect("closed expression") + start + 2;
+            text[start..end].to_string()
+        })
+        .collect()
+}
+
+fn workflow(github: Option<&str>) -> String {
+    let files = scaffold::files(&options("python3.13", &[Feature::Api], github)).unwrap();
+    files
+        .into_iter()
+        .find(|f| f.path == ".github/workflows/palisade.yml")
+        .unwrap()
+        .text
+}
+
+#[test]
+fn workflow_is_yaml_and_its_expressions_survive_templating() {
+    let text = workflow(Some("example-org/demo"));
+    let parsed: Value = serde_saphyr::from_str(&text).unwrap();
+    let review = &parsed["jobs"]["review"];
+    let deploy = &parsed["jobs"]["deploy"];
+    assert_eq!(parsed["on"]["push"]["branches"], json!(["main"]));
+    assert_eq!(review["permissions"]["pull-requests"], "write");
+    assert!(review["permissions"].get("id-token").is_none());
+    assert_eq!(deploy["permissions"]["id-token"], "write");
+    let run: Vec<&str> = review["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["run"].as_str())
+        .collect();
+    assert!(run.contains(&"palisade build --check"));
+    assert!(run.iter().any(|r| r.contains(
+        r#"palisade diff --base "origin/$BASE_REF" --format markdown --fail-on data-loss"#
+    )));
+    let credentials = deploy["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("aws-actions/configure-aws-credentials@"))
+        })
+        .expect("the deploy job gets OIDC credentials");
+    assert_eq!(
+        credentials["with"]["role-to-assume"],
+        "${{ vars.PALISADE_DEPLOY_ROLE_ARN }}"
+    );
+    assert_eq!(credentials["with"]["role-duration-seconds"], 3600);
+    assert!(!text.contains("aws-access-key-id") && !text.contains("secrets."));
+
+    let expected: BTreeSet<String> = [
+        "${{ env.PALISADE_VERSION }}",
+        "${{ runner.os }}",
+        "${{ runner.arch }}",
+        "${{ github.base_ref }}",
+        "${{ github.token }}",
+        "${{ github.event.pull_request.number }}",
+        "${{ steps.diff.outputs.status }}",
+        "${{ vars.PALISADE_ARTIFACT_BUCKET }}",
+        "${{ vars.PALISADE_DEPLOY_ROLE_ARN }}",
+        "${{ github.run_id }}",
+        "${{ vars.AWS_REGION }}",
+    ]
+    .map(String::from)
+    .into();
+    assert_eq!(expressions(&text), expected);
+    // Nothing handlebars left behind, escaped or not.
+    assert!(!text.contains(r"\{{"));
+    assert_eq!(text.matches("{{").count(), text.matches("${{").count());
+
+    let without_deploy = workflow(None);
+    let parsed: Value = serde_saphyr::from_str(&without_deploy).unwrap();
+    assert!(parsed["jobs"].get("deploy").is_none());
+    assert!(parsed["on"].get("push").is_none());
+    assert!(!without_deploy.contains("id-token"));
+}
+
+#[test]
+fn the_spec_is_the_serialised_types_with_the_schema_line() {
+    let files = scaffold::files(&options(
+        "nodejs22.x",
+        &Feature::ALL,
+        Some("example-org/demo"),
+    ))
+    .unwrap();
+    let spec = &files
+        .iter()
+        .find(|f| f.path == "palisade.yaml")
+        .unwrap()
+        .text;
+    let first = spec.lines().next().unwrap();
+    assert_eq!(
+        first,
+        "# yaml-language-server: $schema=palisade.schema.json"
+    );
+    let schema = &files
+        .iter()
+        .find(|f| f.path == "palisade.schema.json")
+        .unwrap()
+        .text;
+    assert_eq!(schema, &palisade::schema::json_schema_text());
+    let loaded = palisade::spec::load("palisade.yaml", spec.as_bytes(), None).unwrap();
+    assert_eq!(
+        &scaffold::spec_text(&loaded.spec),
+        spec,
+        "reading and writing it again changes nothing"
+    );
+}
+
+#[test]
+fn init_then_build_from_the_command_line() {
+    let root = scratch("init-cli");
+    palisade()
+        .current_dir(&root)
+        .args(["init", "demo", "--with", "api,table"])
+        .assert()
+        .success()
+        .stdout("");
+    palisade()
+        .current_dir(root.join("demo"))
+        .arg("build")
+        .assert()
+        .success();
+    let dist = root.join("demo/dist");
+    assert!(dist.join("cloudformation/template.yaml").is_file());
+    assert!(dist.join("terraform").is_dir());
+    palisade()
+        .current_dir(root.join("demo"))
+        .args(["build", "--check"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn existing_files_are_not_overwritten_without_force() {
+    let root = scratch("init-existing");
+    let dir = root.join("demo");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("README.md"), "mine\n").unwrap();
+    palisade()
+        .current_dir(&root)
+        .args(["init", "demo"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "refusing to overwrite existing files",
+        ))
+        .stderr(predicates::str::contains("README.md"));
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["README.md"], "nothing was written");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("README.md")).unwrap(),
+        "mine\n"
+    );
+
+    palisade()
+        .current_dir(&root)
+        .args(["init", "demo", "--force"])
+        .assert()
+        .success();
+    assert!(dir.join("palisade.yaml").is_file());
+    assert_ne!(
+        std::fs::read_to_string(dir.join("README.md")).unwrap(),
+        "mine\n"
+    );
+}
+
+#[test]
+fn names_are_checked_by_the_spec_rules() {
+    let root = scratch("init-bad-name");
+    palisade()
+        .current_dir(&root)
+        .args(["init", "Order_Service"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("not kebab-case"))
+        .stderr(predicates::str::contains("did you mean `order-service`?"));
+    // A name that fits alone but not with a bucket's account and region.
+    palisade()
+        .current_dir(&root)
+        .args([
+            "init",
+            "service-with-a-long-enough-name",
+            "--with",
+            "bucket",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("S3's 63"));
+    palisade()
+        .current_dir(&root)
+        .args(["init", "demo", "--github", "example-org/*"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("E061"));
+    assert_eq!(
+        std::fs::read_dir(&root).unwrap().count(),
+        0,
+        "nothing was written"
+    );
+}
