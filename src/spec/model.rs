@@ -496,7 +496,9 @@ pub struct Secret {
 pub struct DeployRole {
     /// Which GitHub repository and branches may assume the role.
     pub github: GitHub,
-    /// Session length in minutes, 15–720. Default 60.
+    /// Session length in minutes, 15–720. Default 60. The generated workflow
+    /// asks for exactly this; the role's own cap (IAM's `MaxSessionDuration`)
+    /// is this too, but never under IAM's minimum of 60.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_session_minutes: Option<Spanned<u32>>,
 }
