@@ -10,14 +10,12 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 
-/// A function's zipped code.
+/// A code directory, zipped. Functions that share a directory share it.
 #[derive(Debug, Clone)]
-pub struct Package {
+pub struct Archive {
     pub bytes: Vec<u8>,
     pub sha256_hex: String,
     pub sha256_base64: String,
-    /// The handler as Lambda sees it, relative to the zip's root.
-    pub lambda_handler: String,
 }
 
 /// The directory a handler's code is packaged from, and the handler relative
@@ -30,19 +28,17 @@ pub fn code_dir(handler: &str) -> (&str, &str) {
     }
 }
 
-/// Zips the code directory of `handler` under `spec_dir`.
-pub fn build(spec_dir: &Path, handler: &str) -> Result<Package> {
-    let (dir, lambda_handler) = code_dir(handler);
+/// Zips the code directory `dir` (from [`code_dir`]) under `spec_dir`.
+pub fn archive(spec_dir: &Path, dir: &str) -> Result<Archive> {
     let root = spec_dir.join(dir);
     let mut files = Vec::new();
     collect(&root, &root, dir.is_empty(), &mut files)?;
     files.sort();
     let bytes = zip_files(&root, &files)?;
     let digest = Sha256::digest(&bytes);
-    Ok(Package {
+    Ok(Archive {
         sha256_hex: digest.iter().map(|b| format!("{b:02x}")).collect(),
         sha256_base64: base64::engine::general_purpose::STANDARD.encode(digest),
-        lambda_handler: lambda_handler.to_string(),
         bytes,
     })
 }

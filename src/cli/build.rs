@@ -95,17 +95,23 @@ pub fn compile(spec_path: &str, target: Target, format: TemplateFormat) -> Resul
     let spec_dir = Path::new(spec_path).parent().unwrap_or(Path::new(""));
     let mut zips = Outputs::new();
     let mut packages = plan::Packages::new();
+    // Functions usually share one code directory: zip each directory once.
+    let mut archives: BTreeMap<&str, crate::package::Archive> = BTreeMap::new();
     for (name, function) in &loaded.spec.functions {
-        let package = crate::package::build(spec_dir, &function.handler)?;
+        let (dir, lambda_handler) = crate::package::code_dir(&function.handler);
+        if !archives.contains_key(dir) {
+            archives.insert(dir, crate::package::archive(spec_dir, dir)?);
+        }
+        let archive = &archives[dir];
         packages.insert(
             name.value.clone(),
             PackageRef {
-                lambda_handler: package.lambda_handler.clone(),
-                sha256_hex: package.sha256_hex.clone(),
-                sha256_base64: package.sha256_base64.clone(),
+                lambda_handler: lambda_handler.to_string(),
+                sha256_hex: archive.sha256_hex.clone(),
+                sha256_base64: archive.sha256_base64.clone(),
             },
         );
-        zips.insert(format!("functions/{}.zip", name.value), package.bytes);
+        zips.insert(format!("functions/{}.zip", name.value), archive.bytes.clone());
     }
     let mut outputs = compile_loaded(&loaded, &packages, target, format)?;
     outputs.append(&mut zips);
@@ -138,11 +144,9 @@ pub fn compile_loaded(
         .with_suggestion("split the service into several specs (CloudFormation itself allows 500 resources per stack)");
         return Err(invalid(&loaded.source, vec![diagnostic]));
     }
-    let types = cloudformation::resource_types(&plan);
     outputs.insert(
         "SECURITY.md".to_string(),
-        crate::report::security::render(&plan, |r| types.get(r.id.as_str()).copied().unwrap_or(""))
-            .into_bytes(),
+        crate::report::security::render(&plan).into_bytes(),
     );
     let mut diagnostics = terraform::overrides::check(&plan, &loaded.spec.overrides);
     let terraform_files = match terraform::module(&plan, &terraform_overrides(&loaded.spec)) {

@@ -86,15 +86,6 @@ pub fn resource_type(plan: &Plan, resource: &Resource) -> &'static str {
     Emitter::new(plan).properties(resource).0
 }
 
-/// Every resource's CloudFormation type, by logical ID.
-pub fn resource_types(plan: &Plan) -> BTreeMap<&str, &'static str> {
-    let emitter = Emitter::new(plan);
-    plan.resources
-        .iter()
-        .map(|r| (r.id.as_str(), emitter.properties(r).0))
-        .collect()
-}
-
 struct Emitter<'a> {
     plan: &'a Plan,
     kinds: BTreeMap<&'a str, &'a Kind>,

@@ -330,8 +330,9 @@ impl Builder<'_> {
                 visibility,
                 Some((dlq.clone(), max_receives)),
             );
+            // The queue is the resource just added (after its policy: last but one).
             if consumer_timeout.is_some()
-                && let Some(resource) = self.plan.resources.iter_mut().find(|r| r.id == id)
+                && let Some(resource) = self.plan.resources.iter_mut().rev().find(|r| r.id == id)
             {
                 resource
                     .controls

@@ -204,6 +204,35 @@ pub enum Kind {
     Alarm(Alarm),
 }
 
+impl Kind {
+    /// What the resource is, in words both targets share (reports, graphs).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Kind::Key(_) => "KMS key",
+            Kind::KeyAlias { .. } => "KMS alias",
+            Kind::LogGroup(_) => "log group",
+            Kind::Role(_) => "IAM role",
+            Kind::Function(_) => "function",
+            Kind::Table(_) => "table",
+            Kind::Queue(_) => "queue",
+            Kind::Bucket(_) => "bucket",
+            Kind::Topic(_) => "topic",
+            Kind::ResourcePolicy(_) => "resource policy",
+            Kind::Subscription(_) => "subscription",
+            Kind::Secret(_) => "secret",
+            Kind::Api(_) => "HTTP API",
+            Kind::Authorizer(_) => "JWT authorizer",
+            Kind::Integration(_) => "integration",
+            Kind::Route(_) => "route",
+            Kind::Stage(_) => "API stage",
+            Kind::Permission(_) => "invoke permission",
+            Kind::Schedule(_) => "schedule",
+            Kind::EventSourceMapping(_) => "event source mapping",
+            Kind::Alarm(_) => "alarm",
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Key {
     pub description: String,

@@ -15,10 +15,7 @@ use crate::plan::{Kind, Plan, Principal, Statement};
 
 const TEMPLATE: &str = include_str!("../../templates/security.md.hbs");
 
-pub fn render(
-    plan: &Plan,
-    resource_type: impl Fn(&crate::plan::Resource) -> &'static str,
-) -> String {
+pub fn render(plan: &Plan) -> String {
     let mut handlebars = Handlebars::new();
     handlebars.set_strict_mode(true);
     // Markdown, not HTML: cells are escaped for tables by `cell` instead.
@@ -27,11 +24,11 @@ pub fn render(
         .register_template_string("security", TEMPLATE)
         .expect("the template is valid");
     handlebars
-        .render("security", &data(plan, resource_type))
+        .render("security", &data(plan))
         .expect("the data matches the template")
 }
 
-fn data(plan: &Plan, resource_type: impl Fn(&crate::plan::Resource) -> &'static str) -> Value {
+fn data(plan: &Plan) -> Value {
     let mut waivers = Vec::new();
     let mut suppressions = Vec::new();
     let mut public_routes = Vec::new();
@@ -92,7 +89,7 @@ fn data(plan: &Plan, resource_type: impl Fn(&crate::plan::Resource) -> &'static 
             })
             .collect();
         if !applied.is_empty() {
-            resources.push(json!({ "id": resource.id, "kind": resource_type(resource), "controls": applied.join(" ") }));
+            resources.push(json!({ "id": resource.id, "kind": resource.kind.name(), "controls": applied.join(" ") }));
         }
     }
     json!({

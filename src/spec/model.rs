@@ -584,9 +584,17 @@ impl Spec {
     }
 
     /// The kind of the resource with this name, if there is one.
+    /// Map lookups, not a scan: this runs for every `access:` entry.
     pub fn kind_of(&self, name: &str) -> Option<Kind> {
-        self.named_resources()
-            .find(|(n, _)| n.value == name)
-            .map(|(_, kind)| kind)
+        [
+            (self.functions.contains_key(name), Kind::Function),
+            (self.tables.contains_key(name), Kind::Table),
+            (self.queues.contains_key(name), Kind::Queue),
+            (self.buckets.contains_key(name), Kind::Bucket),
+            (self.topics.contains_key(name), Kind::Topic),
+            (self.secrets.contains_key(name), Kind::Secret),
+        ]
+        .into_iter()
+        .find_map(|(found, kind)| found.then_some(kind))
     }
 }

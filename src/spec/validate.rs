@@ -742,15 +742,13 @@ impl Validator<'_> {
                 (name, kind.expect("has a kind"))
             }
         };
-        let names: Vec<&str> = self
-            .spec
-            .named_resources()
-            .filter(|(_, k)| *k == expected)
-            .map(|(n, _)| n.as_str())
-            .collect();
-        if !names.contains(&target.as_str()) {
-            let suggestion =
-                did_you_mean(target, names.iter().copied()).map(|s| format!("did you mean `{s}`?"));
+        if self.spec.kind_of(target) != Some(expected) {
+            let names = self
+                .spec
+                .named_resources()
+                .filter(|(_, k)| *k == expected)
+                .map(|(n, _)| n.as_str());
+            let suggestion = did_you_mean(target, names).map(|s| format!("did you mean `{s}`?"));
             self.error(
                 Code::EventUnknownSource,
                 target.loc,
