@@ -40,6 +40,18 @@ impl Error {
         }
     }
 
+    /// Diagnostics found in one spec, located in it and sorted.
+    pub fn invalid_in(source: &Source, mut diagnostics: Vec<Diagnostic>) -> Self {
+        for d in &mut diagnostics {
+            d.file = source.path.clone();
+        }
+        crate::diagnostic::sort(&mut diagnostics);
+        Error::Invalid {
+            diagnostics,
+            sources: vec![source.clone()],
+        }
+    }
+
     pub fn io(path: impl Into<String>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),

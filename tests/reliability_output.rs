@@ -709,3 +709,19 @@ fn out_is_rejected_with_several_specs() {
     assert!(stderr.contains("--out"), "{stderr}");
     assert!(!root.join("out").exists());
 }
+
+#[test]
+fn two_specs_sharing_an_output_directory_are_rejected() {
+    let dir = example_copy("webhooks", "rel-parallel-shared");
+    std::fs::copy(dir.join("palisade.yaml"), dir.join("other.yaml")).unwrap();
+    let stderr = stderr_of(
+        palisade()
+            .arg("build")
+            .arg(dir.join("palisade.yaml"))
+            .arg(dir.join("other.yaml"))
+            .assert()
+            .code(2),
+    );
+    assert!(stderr.contains("would both write to"), "{stderr}");
+    assert!(!dir.join("dist").exists());
+}

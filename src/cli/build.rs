@@ -111,7 +111,10 @@ pub fn compile(spec_path: &str, target: Target, format: TemplateFormat) -> Resul
                 sha256_base64: archive.sha256_base64.clone(),
             },
         );
-        zips.insert(format!("functions/{}.zip", name.value), archive.bytes.clone());
+        zips.insert(
+            format!("functions/{}.zip", name.value),
+            archive.bytes.clone(),
+        );
     }
     let mut outputs = compile_loaded(&loaded, &packages, target, format)?;
     outputs.append(&mut zips);
@@ -257,6 +260,15 @@ pub fn run(args: &Args, io: &mut Io) -> Result<()> {
                 .into(),
         ));
     }
+    let mut outs: BTreeMap<PathBuf, &String> = BTreeMap::new();
+    for spec in &specs {
+        if let Some(first) = outs.insert(out_dir(spec, &args.settings), spec) {
+            return Err(Error::Usage(format!(
+                "{first} and {spec} would both write to {}; give each spec its own directory",
+                out_dir(spec, &args.settings).display()
+            )));
+        }
+    }
     let results = build_all(&specs, &args.settings, &RealFs);
     let mut failures = Vec::new();
     for result in results {
@@ -321,15 +333,20 @@ pub fn build_all(specs: &[String], settings: &Settings, fs: &dyn Fs) -> Vec<Resu
     results.into_iter().map(|(_, r)| r).collect()
 }
 
-/// Builds (or with `check`, verifies) one spec's output directory.
-pub fn build_one(spec: &str, settings: &Settings, fs: &dyn Fs) -> Result<Report> {
-    let outputs = compile(spec, settings.target, settings.format)?;
-    let out = settings.out.clone().unwrap_or_else(|| {
+/// `--out`, or `dist` next to the spec.
+fn out_dir(spec: &str, settings: &Settings) -> PathBuf {
+    settings.out.clone().unwrap_or_else(|| {
         Path::new(spec)
             .parent()
             .unwrap_or(Path::new(""))
             .join("dist")
-    });
+    })
+}
+
+/// Builds (or with `check`, verifies) one spec's output directory.
+pub fn build_one(spec: &str, settings: &Settings, fs: &dyn Fs) -> Result<Report> {
+    let outputs = compile(spec, settings.target, settings.format)?;
+    let out = out_dir(spec, settings);
     let interrupted = out.join(crate::output::JOURNAL).exists();
     let recovered = !settings.check && crate::output::recover(fs, &out)?;
     let leftovers = if settings.target.terraform() {

@@ -28,16 +28,7 @@ pub fn run(args: &Args, io: &mut Io) -> Result<()> {
     let loaded = load_spec(&args.spec)?;
     // Packages only fix code hashes, which the graph does not show.
     let plan = plan::compile(&loaded.spec, &plan::Packages::new()).map_err(|err| match err {
-        CompileError::Invalid(mut diagnostics) => {
-            for d in &mut diagnostics {
-                d.file = loaded.source.path.clone();
-            }
-            crate::diagnostic::sort(&mut diagnostics);
-            Error::Invalid {
-                diagnostics,
-                sources: vec![loaded.source.clone()],
-            }
-        }
+        CompileError::Invalid(diagnostics) => Error::invalid_in(&loaded.source, diagnostics),
         CompileError::Bug(bug) => bug,
     })?;
     let text = Graph::from_plan(&plan).render(args.format);
