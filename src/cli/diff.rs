@@ -7,19 +7,32 @@ use crate::error::{Error, Result};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Two specs or two CloudFormation templates (JSON or YAML); with
-    /// `--base`, at most one spec (default ./palisade.yaml).
+    /// Two specs, two CloudFormation templates (JSON or YAML) or two
+    /// Terraform module directories; with `--base`, at most one spec
+    /// (default ./palisade.yaml).
     #[arg(num_args = 0..=2)]
     pub inputs: Vec<String>,
     /// Compare the spec as it is at this git ref (read with `git show`, no
     /// checkout) against the working copy.
     #[arg(long, value_name = "GIT_REF")]
     pub base: Option<String>,
+    /// Which stack to compare. Default: every one both inputs have (both
+    /// for specs; for templates or directories, the one given).
+    #[arg(long, value_enum)]
+    pub target: Option<Target>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Exit 1 when a change of one of these classes exists.
     #[arg(long, value_enum, value_delimiter = ',')]
     pub fail_on: Vec<FailOn>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Target {
+    Cloudformation,
+    Terraform,
+    /// Both stacks (specs only).
+    All,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -39,17 +52,28 @@ pub fn run(args: &Args, io: &mut Io) -> Result<()> {
     let (old, new) = match (&args.base, args.inputs.as_slice()) {
         (Some(base), [] | [_]) => {
             let spec = args.inputs.first().map_or(DEFAULT_SPEC, String::as_str);
-            (load::at_git_ref(base, spec)?, load::read(spec)?)
+            load::both(|| load::at_git_ref(base, spec), || load::read(spec))?
         }
         (Some(_), _) => return Err(Error::Usage("with --base, give at most one spec".into())),
-        (None, [old, new]) => (load::read(old)?, load::read(new)?),
+        (None, [old, new]) => load::both(|| load::read(old), || load::read(new))?,
         (None, _) => {
             return Err(Error::Usage(
                 "give two specs or templates to compare, or --base GIT_REF [SPEC]".into(),
             ));
         }
     };
-    let report = diff::compare(&old, &new);
+    let targets = match args.target {
+        None => load::targets(&old, &new, None)?,
+        Some(Target::All) => diff::Target::ALL
+            .into_iter()
+            .map(|t| load::targets(&old, &new, Some(t)).map(|_| t))
+            .collect::<Result<_>>()?,
+        Some(Target::Cloudformation) => {
+            load::targets(&old, &new, Some(diff::Target::CloudFormation))?
+        }
+        Some(Target::Terraform) => load::targets(&old, &new, Some(diff::Target::Terraform))?,
+    };
+    let report = diff::compare_on(&old, &new, &targets);
     let text = match args.format {
         Format::Text => diff::render::text(&report, io.color_stdout),
         Format::Markdown => diff::render::markdown(&report),

@@ -1,46 +1,46 @@
 //! From two canonical resources to a classified change: what kind of change,
 //! the details a reviewer reads, and whether it widens access or can lose data.
+//! The rules are the same on both targets; `vocabulary` says what each calls
+//! the settings they are about.
 
 use std::collections::BTreeSet;
 
 use serde_json::Value;
 
 use super::replacement::{is_stateful, replaces};
-use super::{Change, ChangeKind, PropertyChange, Risk, describe, property_changes};
+use super::vocabulary::{self, Concept};
+use super::{
+    Change, ChangeKind, PropertyChange, Resource, Risk, Target, describe, property_changes,
+};
 
-/// Properties that, removed or changed, weaken encryption at rest.
-const ENCRYPTION: &[&str] = &[
-    "KmsMasterKeyId",
-    "KMSMasterKeyId",
-    "KmsKeyId",
-    "KmsKeyArn",
-    "SSESpecification",
-    "SSEEnabled",
-    "SSEType",
-    "BucketEncryption",
-    "SSEAlgorithm",
-    "ServerSideEncryptionConfiguration",
-    "ServerSideEncryptionByDefault",
-];
+/// What the comparison knows about a resource beyond its two versions.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Situation<'a> {
+    /// Terraform: a `moved` block renamed it from this address.
+    pub moved_from: Option<&'a str>,
+    /// Terraform: a `removed` block with `destroy = false` keeps it in the cloud.
+    pub forgotten: bool,
+    /// Terraform: it only carries settings of a resource that stays (a
+    /// bucket's public-access block), so removing it removes those settings.
+    pub parent_stays: bool,
+}
 
-pub fn cloudformation_change(
+pub fn change(
+    target: Target,
     id: &str,
-    before: Option<Value>,
-    after: Option<Value>,
+    before: Option<&Resource>,
+    after: Option<&Resource>,
+    situation: &Situation,
 ) -> Option<Change> {
-    let type_of = |v: &Option<Value>| {
-        v.as_ref()
-            .and_then(|v| v["Type"].as_str())
-            .unwrap_or("")
-            .to_string()
-    };
-    let (old_type, new_type) = (type_of(&before), type_of(&after));
+    let type_of = |r: Option<&Resource>| r.map(|r| r.resource_type.clone()).unwrap_or_default();
+    let (old_type, new_type) = (type_of(before), type_of(after));
     let resource_type = if new_type.is_empty() {
         old_type.clone()
     } else {
         new_type.clone()
     };
     let mut c = Classifier {
+        target,
         resource_type: resource_type.clone(),
         risky: Vec::new(),
         details: Vec::new(),
@@ -50,24 +50,22 @@ pub fn cloudformation_change(
         list_plain_changes: before.is_some() && after.is_some(),
         removing: false,
     };
-    let change = match (&before, &after) {
+    let change = match (before, after) {
         (None, None) => return None,
         (None, Some(new)) => {
-            c.added(new);
+            c.added(&new.value);
             ChangeKind::Added
         }
         (Some(old), None) => {
-            c.removed(old);
+            c.removed(&old.value, situation);
             ChangeKind::Removed
         }
         (Some(old), Some(new)) => {
-            let changes = property_changes(old, new);
-            let replaced_by: Vec<String> = changes
+            let changes = property_changes(&old.value, &new.value);
+            let replaced_by: Vec<&str> = changes
                 .iter()
-                .filter(|p| p.path.first().map(String::as_str) == Some("Properties"))
-                .filter_map(|p| p.path.get(1))
-                .filter(|property| replaces(&resource_type, property))
-                .cloned()
+                .filter_map(|p| vocabulary::setting(target, &p.path))
+                .filter(|setting| replaces(target, &resource_type, setting))
                 .collect::<BTreeSet<_>>()
                 .into_iter()
                 .collect();
@@ -83,14 +81,15 @@ pub fn cloudformation_change(
             } else {
                 ChangeKind::Modified
             };
-            if kind == ChangeKind::Replaced && is_stateful(&old_type) {
-                c.data_loss(if retained(old) {
-                    "orphaned: the old resource and its data leave the stack; the replacement starts empty".into()
-                } else {
-                    "data loss: the old resource is deleted with its data; the replacement starts empty".into()
-                });
+            if kind == ChangeKind::Replaced && is_stateful(target, &old_type) {
+                c.data_loss(replaced_fate(target, &old.value, &new.value));
             }
-            c.modified(&changes, old, new);
+            if let Some(from) = situation.moved_from {
+                c.details.push(format!(
+                    "moved from {from} (a `moved` block: nothing is destroyed)"
+                ));
+            }
+            c.modified(&changes, &old.value, &new.value);
             kind
         }
     };
@@ -98,23 +97,57 @@ pub fn cloudformation_change(
     let mut details = c.risky;
     details.extend(c.details);
     Some(Change {
-        target: "cloudformation",
+        target,
         resource: id.to_string(),
         resource_type,
         change,
         risks: c.risks,
         details,
         risky_details,
-        old: before,
-        new: after,
+        old: before.map(|r| r.value.clone()),
+        new: after.map(|r| r.value.clone()),
     })
 }
 
-fn retained(resource: &Value) -> bool {
-    resource["DeletionPolicy"].as_str() == Some("Retain")
+/// What replacing a stateful resource does to its data.
+fn replaced_fate(target: Target, old: &Value, new: &Value) -> String {
+    match target {
+        Target::CloudFormation if vocabulary::protected(target, old) => {
+            "orphaned: the old resource and its data leave the stack; the replacement starts empty"
+                .into()
+        }
+        // Terraform checks the configuration being applied, so it is the
+        // new block's `prevent_destroy` that stops the plan.
+        Target::Terraform if vocabulary::protected(target, new) => {
+            "blocked: prevent_destroy; remove it deliberately (Terraform refuses to plan the replacement, which would start empty)"
+                .into()
+        }
+        _ => "data loss: the old resource is deleted with its data; the replacement starts empty"
+            .into(),
+    }
+}
+
+/// What removing a stateful resource does to its data.
+fn removed_fate(target: Target, old: &Value, situation: &Situation) -> String {
+    match target {
+        Target::CloudFormation if vocabulary::protected(target, old) => {
+            "orphaned: data stays but leaves the stack".into()
+        }
+        Target::Terraform if situation.forgotten => {
+            "orphaned: data stays but leaves the stack".into()
+        }
+        // `prevent_destroy` lives in the block: deleting the block deletes the
+        // protection with it, and Terraform destroys the resource.
+        Target::Terraform if vocabulary::protected(target, old) => {
+            "data loss: deleted with its data; prevent_destroy goes with the block and does not stop this (a `removed` block with `destroy = false` keeps the data)"
+                .into()
+        }
+        _ => "data loss: deleted with its data".into(),
+    }
 }
 
 struct Classifier {
+    target: Target,
     resource_type: String,
     /// Lines that explain a risk.
     risky: Vec<String>,
@@ -139,33 +172,26 @@ impl Classifier {
     fn added(&mut self, new: &Value) {
         let empty = empty_like(new);
         self.modified(&property_changes(&empty, new), &empty, new);
-        if self.resource_type == "AWS::Lambda::Permission" {
-            let p = &new["Properties"];
+        let find = |concept| vocabulary::find(self.target, &self.resource_type, new, concept);
+        if let Some(principal) = find(Concept::InvokePrincipal) {
             self.broadening(format!(
                 "Lambda permission: + {} may invoke {} from {}",
-                describe(&p["Principal"]),
-                describe(&p["FunctionName"]),
-                if p["SourceArn"].is_null() {
-                    "any source".to_string()
-                } else {
-                    describe(&p["SourceArn"])
-                }
+                describe(principal),
+                find(Concept::InvokeFunction).map_or("(none)".into(), describe),
+                find(Concept::InvokeSource).map_or("any source".into(), describe)
             ));
         }
     }
 
-    fn removed(&mut self, old: &Value) {
-        if is_stateful(&self.resource_type) {
-            self.data_loss(if retained(old) {
-                "orphaned: data stays but leaves the stack".into()
-            } else {
-                "data loss: deleted with its data".into()
-            });
+    fn removed(&mut self, old: &Value, situation: &Situation) {
+        if is_stateful(self.target, &self.resource_type) {
+            self.data_loss(removed_fate(self.target, old, situation));
         }
         // Removing a policy removes its denies (TLS-only, for one); the
-        // resource's own settings going with it is not a weakening.
+        // resource's own settings going with it is not a weakening, unless
+        // they are settings of a resource that stays.
         let empty = empty_like(old);
-        self.removing = true;
+        self.removing = !situation.parent_stays;
         self.modified(&property_changes(old, &empty), old, &empty);
     }
 
@@ -191,68 +217,72 @@ impl Classifier {
 
     fn property(&mut self, change: &PropertyChange) {
         let path = change.path_text();
-        let last = change.path.last().map(String::as_str).unwrap_or("");
         let (old, new) = (change.old.as_ref(), change.new.as_ref());
         let shown = format!("{path}: {} → {}", show(old), show(new));
         let number = |v: Option<&Value>| v.and_then(Value::as_f64);
         let is_true = |v: Option<&Value>| v == Some(&Value::Bool(true));
         let weakened_flag = is_true(old) && !is_true(new);
+        // `Retain` and `prevent_destroy = true`; `Enabled` and `enabled = true`.
+        let retains = |v: Option<&Value>| is_true(v) || v.and_then(Value::as_str) == Some("Retain");
+        let enabled =
+            |v: Option<&Value>| is_true(v) || v.and_then(Value::as_str) == Some("Enabled");
+        // Values in `new` that `old` did not have; a single value counts as a set of one.
         let set_additions = || -> Vec<String> {
-            let old: BTreeSet<String> = old
-                .and_then(Value::as_array)
+            let set = |v: Option<&Value>| -> BTreeSet<String> {
+                match v {
+                    Some(Value::Array(items)) => items.iter().map(describe).collect(),
+                    Some(value) => [describe(value)].into(),
+                    None => BTreeSet::new(),
+                }
+            };
+            let before = set(old);
+            set(new)
                 .into_iter()
-                .flatten()
-                .map(describe)
-                .collect();
-            new.and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .map(describe)
-                .filter(|v| !old.contains(v))
+                .filter(|v| !before.contains(v))
                 .collect()
         };
-        match last {
-            _ if change.path.first().map(String::as_str) == Some("Metadata")
-                && change.path.iter().any(|p| p == "checkov" || p == "cdk_nag") =>
-            {
-                if new.is_some() {
-                    self.broadening(format!(
-                        "scanner suppression added or changed: {}",
-                        show(new)
-                    ));
-                } else if self.list_plain_changes {
-                    self.details.push(shown);
+        let concept = vocabulary::concept(self.target, &self.resource_type, &change.path);
+        match concept {
+            Some(Concept::Suppression) => {
+                let id = change.path.last().map_or("", String::as_str);
+                let widened = widened_suppressions(id, old, new);
+                if widened.is_empty() {
+                    if self.list_plain_changes {
+                        self.details.push(shown);
+                    }
+                } else {
+                    for line in widened {
+                        self.broadening(line);
+                    }
                 }
             }
-            _ if ENCRYPTION.contains(&last)
-                && (new.is_none()
-                    || last == "SSEAlgorithm"
-                        && new.and_then(Value::as_str) != Some("aws:kms")
-                    || last == "SSEEnabled" && !is_true(new)) =>
+            Some(Concept::Encryption) if new.is_none() => {
+                self.broadening(format!("encryption removed or weakened: {shown}"));
+            }
+            Some(Concept::EncryptionAlgorithm)
+                if new.and_then(Value::as_str) != Some("aws:kms") =>
             {
                 self.broadening(format!("encryption removed or weakened: {shown}"));
             }
-            "EnableKeyRotation" if weakened_flag => {
+            Some(Concept::EncryptionEnabled) if !is_true(new) => {
+                self.broadening(format!("encryption removed or weakened: {shown}"));
+            }
+            Some(Concept::KeyRotation) if weakened_flag => {
                 self.broadening(format!("key rotation turned off: {shown}"))
             }
-            "BlockPublicAcls"
-            | "BlockPublicPolicy"
-            | "IgnorePublicAcls"
-            | "RestrictPublicBuckets"
-                if weakened_flag =>
-            {
+            Some(Concept::PublicAccessBlock) if weakened_flag => {
                 self.broadening(format!("public access block weakened: {shown}"));
             }
-            "PublicAccessBlockConfiguration" | "OwnershipControls" if new.is_none() => {
+            Some(Concept::PublicAccessProtection) if new.is_none() => {
                 self.broadening(format!("public access protection removed: {shown}"));
             }
-            "AuthorizationType" if new.and_then(Value::as_str) == Some("NONE") => {
+            Some(Concept::AuthorizationType) if new.and_then(Value::as_str) == Some("NONE") => {
                 self.broadening(format!("route made public: {shown}"));
             }
-            "AuthorizerId" if new.is_none() && old.is_some() => {
+            Some(Concept::Authorizer) if new.is_none() && old.is_some() => {
                 self.broadening(format!("authorizer removed: {shown}"))
             }
-            "AuthorizationScopes"
+            Some(Concept::AuthorizationScopes)
                 if new.is_none()
                     || old.and_then(Value::as_array).is_some_and(|o| {
                         o.len() > new.and_then(Value::as_array).map_or(0, Vec::len)
@@ -260,49 +290,49 @@ impl Classifier {
             {
                 self.broadening(format!("route scopes removed: {shown}"));
             }
-            "ThrottlingRateLimit" | "ThrottlingBurstLimit" | "ReservedConcurrentExecutions"
+            Some(Concept::Limit)
                 if old.is_some() && (new.is_none() || number(new) > number(old)) =>
             {
                 self.broadening(format!("limit raised or removed: {shown}"));
             }
-            "DefaultRouteSettings" | "RouteSettings" if old.is_some() && new.is_none() => {
+            Some(Concept::Throttling) if old.is_some() && new.is_none() => {
                 self.broadening(format!("throttling removed: {shown}"));
             }
-            "AllowOrigins" | "AllowMethods" | "AllowHeaders" if !set_additions().is_empty() => {
+            Some(Concept::CorsList) if !set_additions().is_empty() => {
                 self.broadening(format!("CORS widened: + {}", set_additions().join(", ")));
             }
-            "CorsConfiguration" if new.is_some() && old.is_none() => {
+            Some(Concept::Cors) if new.is_some() && old.is_none() => {
                 self.broadening(format!("CORS enabled: {}", show(new)))
             }
-            "RetentionInDays" if old.is_some() && (new.is_none() || number(new) < number(old)) => {
+            Some(Concept::LogRetention)
+                if old.is_some() && (new.is_none() || number(new) < number(old)) =>
+            {
                 self.broadening(format!("log retention shortened: {shown}"));
             }
-            "DeletionPolicy" | "UpdateReplacePolicy"
-                if old.and_then(Value::as_str) == Some("Retain")
-                    && new.and_then(Value::as_str) != Some("Retain") =>
-            {
+            Some(Concept::Retain) if retains(old) && !retains(new) => {
                 self.broadening(format!("retain protection removed: {shown}"));
             }
-            "DeletionProtectionEnabled" | "PointInTimeRecoveryEnabled" if weakened_flag => {
+            Some(Concept::DataProtection) if weakened_flag => {
                 self.broadening(format!("data protection turned off: {shown}"));
             }
-            "Status"
-                if change.path.iter().any(|p| p == "VersioningConfiguration")
-                    && old.and_then(Value::as_str) == Some("Enabled") =>
-            {
+            Some(Concept::VersioningStatus) if enabled(old) => {
                 self.broadening(format!("versioning turned off: {shown}"));
             }
-            "VersioningConfiguration" if old.is_some() && new.is_none() => {
+            Some(Concept::Versioning) if old.is_some() && new.is_none() => {
                 self.broadening(format!("versioning turned off: {shown}"))
             }
-            "SourceArn" | "SourceAccount"
-                if self.resource_type == "AWS::Lambda::Permission" && old.is_some() =>
-            {
+            Some(Concept::InvokeSource) if old.is_some() => {
                 self.broadening(format!("invoke permission widened: {shown}"));
             }
-            "Principal" if self.resource_type == "AWS::Lambda::Permission" && old.is_some() => {
+            Some(Concept::InvokePrincipal) if old.is_some() => {
                 self.broadening(format!(
                     "invoke permission given to another principal: {shown}"
+                ));
+            }
+            Some(Concept::ManagedPolicy) if !set_additions().is_empty() => {
+                self.broadening(format!(
+                    "IAM: + managed policy {}",
+                    set_additions().join(", ")
                 ));
             }
             _ if self.list_plain_changes => self.details.push(shown),
@@ -329,10 +359,10 @@ impl Classifier {
         match (old, new) {
             (None, Some(new)) => {
                 let line = format!(
-                    "IAM: + {} {} on {}{}{}",
+                    "IAM: + {} {}{}{}{}",
                     effect(new),
                     join(&list(Some(new), "Action")),
-                    join(&list(Some(new), "Resource")),
+                    on(&list(Some(new), "Resource")),
                     principal(new),
                     conditions(new)
                 );
@@ -344,10 +374,10 @@ impl Classifier {
             }
             (Some(old), None) => {
                 let line = format!(
-                    "IAM: - {} {} on {}{}",
+                    "IAM: - {} {}{}{}",
                     effect(old),
                     join(&list(Some(old), "Action")),
-                    join(&list(Some(old), "Resource")),
+                    on(&list(Some(old), "Resource")),
                     principal(old)
                 );
                 if effect(old) == "Deny" {
@@ -369,11 +399,11 @@ impl Classifier {
                     let added: BTreeSet<String> = after.difference(&before).cloned().collect();
                     let removed: BTreeSet<String> = before.difference(&after).cloned().collect();
                     let phrase = |items: &BTreeSet<String>, statement: &Value| {
-                        let context = join(&list(Some(statement), other));
+                        let context = list(Some(statement), other);
                         if field == "Action" {
-                            format!("{} on {context}", join(items))
+                            format!("{}{}", join(items), on(&context))
                         } else {
-                            format!("{context} on {}", join(items))
+                            format!("{}{}", join(&context), on(items))
                         }
                     };
                     if !added.is_empty() {
@@ -460,6 +490,68 @@ fn condition_values(
     values
 }
 
+/// Scanner suppressions in `new` that `old` lacks or that now cover more (a
+/// new check ID, more `applies_to` entries, or none: everything). A reason
+/// reworded or a suppression narrowed or dropped is no widening.
+fn widened_suppressions(id: &str, old: Option<&Value>, new: Option<&Value>) -> Vec<String> {
+    let (Some(before), Some(after)) = (suppressions(id, old), suppressions(id, new)) else {
+        // A shape these rules do not know: any change may widen it.
+        return match new {
+            Some(new) => vec![format!(
+                "scanner suppression added or changed: {}",
+                show(Some(new))
+            )],
+            None => Vec::new(),
+        };
+    };
+    let mut widened = Vec::new();
+    for (id, (reason, scope)) in &after {
+        match (before.get(id).map(|(_, scope)| scope), scope) {
+            (None, _) => widened.push(format!("scanner suppression added: {id}: {reason}")),
+            (Some(Some(_)), None) => widened.push(format!(
+                "scanner suppression widened: {id} now covers every resource"
+            )),
+            (Some(Some(was)), Some(is)) if !is.is_subset(was) => widened.push(format!(
+                "scanner suppression widened: {id} also covers {}",
+                join(&is.difference(was).cloned().collect())
+            )),
+            _ => {}
+        }
+    }
+    widened
+}
+
+/// Suppressions by check ID: the reason, and what they are limited to
+/// (`applies_to`; `None` is everything). Terraform's come one per path
+/// (`#checkov:skip.ID` → reason); CloudFormation's as checkov's
+/// `[{id, comment}]` or cdk-nag's `[{id, reason, applies_to}]`. `None` for
+/// any other shape.
+type Suppressions = std::collections::BTreeMap<String, (String, Option<BTreeSet<String>>)>;
+
+fn suppressions(id: &str, value: Option<&Value>) -> Option<Suppressions> {
+    match value {
+        None => Some(Suppressions::new()),
+        Some(Value::String(reason)) => Some([(id.to_string(), (reason.clone(), None))].into()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| {
+                let id = item.get("id")?.as_str()?.to_string();
+                let reason = item
+                    .get("comment")
+                    .or_else(|| item.get("reason"))
+                    .map(describe)
+                    .unwrap_or_default();
+                let scope = item
+                    .get("applies_to")
+                    .and_then(Value::as_array)
+                    .map(|scope| scope.iter().map(describe).collect());
+                Some((id, (reason, scope)))
+            })
+            .collect(),
+        Some(_) => None,
+    }
+}
+
 /// An object with the same top-level shape but nothing in it, so that an
 /// added or removed resource is compared property by property.
 fn empty_like(value: &Value) -> Value {
@@ -485,6 +577,16 @@ fn conditions(statement: &Value) -> String {
         .get("Condition")
         .map(|c| format!(" when {}", show(Some(c))))
         .unwrap_or_default()
+}
+
+/// ` on RESOURCES`, or nothing for a statement without resources (a trust
+/// policy's, whose subject is its principal).
+fn on(resources: &BTreeSet<String>) -> String {
+    if resources.is_empty() {
+        String::new()
+    } else {
+        format!(" on {}", join(resources))
+    }
 }
 
 fn join(items: &BTreeSet<String>) -> String {

@@ -1,43 +1,148 @@
-//! Reading what `diff` compares: a Palisade spec (compiled in memory), a
-//! CloudFormation template in JSON or YAML (Palisade's or anyone's, short-form
-//! tags included), or a spec as it was at a git ref.
+//! Reading what `diff` compares: a Palisade spec (compiled in memory to both
+//! targets), a CloudFormation template in JSON or YAML (Palisade's or
+//! anyone's, short-form tags included), a Terraform module directory (or one
+//! `.tf` file), or a spec as it was at a git ref.
+
+use std::collections::BTreeMap;
+use std::path::Path;
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use super::Target;
+use super::terraform::{self, Module};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::emit::cloudformation;
+use crate::emit::{cloudformation, terraform as emit_terraform};
 use crate::error::{Error, Result};
 use crate::spec::{Loc, Source};
 
 /// One side of a diff.
 #[derive(Debug)]
 pub enum Input {
-    /// A spec, compiled to its CloudFormation template, with its waivers
-    /// (which a template only shows when a scanner check goes with them).
-    Spec { template: Value, waivers: Waivers },
+    /// A spec, compiled to both targets.
+    Spec(Box<Compiled>),
     /// A CloudFormation template read from a file.
     Template(Value),
+    /// A Terraform module read from a directory.
+    Terraform(Module),
+}
+
+/// A spec's output on both targets, with its waivers (which the output only
+/// shows when a scanner check goes with them).
+#[derive(Debug)]
+pub struct Compiled {
+    pub cloudformation: Value,
+    pub terraform: Module,
+    /// Per target, by the name the target gives the waived resource.
+    pub waivers: BTreeMap<Target, Waivers>,
 }
 
 impl Input {
-    pub fn cloudformation(&self) -> &Value {
+    /// The targets this input can be compared on.
+    pub fn targets(&self) -> &'static [Target] {
         match self {
-            Input::Spec { template, .. } | Input::Template(template) => template,
+            Input::Spec(_) => &Target::ALL,
+            Input::Template(_) => &[Target::CloudFormation],
+            Input::Terraform(_) => &[Target::Terraform],
         }
     }
 
-    pub fn waivers(&self) -> Option<&Waivers> {
+    pub fn cloudformation(&self) -> Option<&Value> {
         match self {
-            Input::Spec { waivers, .. } => Some(waivers),
+            Input::Spec(compiled) => Some(&compiled.cloudformation),
+            Input::Template(template) => Some(template),
+            Input::Terraform(_) => None,
+        }
+    }
+
+    pub fn terraform(&self) -> Option<&Module> {
+        match self {
+            Input::Spec(compiled) => Some(&compiled.terraform),
+            Input::Terraform(module) => Some(module),
             Input::Template(_) => None,
+        }
+    }
+
+    pub fn waivers(&self, target: Target) -> Option<&Waivers> {
+        match self {
+            Input::Spec(compiled) => compiled.waivers.get(&target),
+            _ => None,
         }
     }
 }
 
-/// Reads a file as a spec or a template, by what it contains.
+/// The targets both inputs carry.
+pub fn common_targets(old: &Input, new: &Input) -> Vec<Target> {
+    old.targets()
+        .iter()
+        .filter(|t| new.targets().contains(t))
+        .copied()
+        .collect()
+}
+
+/// The targets to compare: the one asked for, or every target both inputs
+/// carry (both, for two specs). Asking for a target an input does not have
+/// is a usage error.
+pub fn targets(old: &Input, new: &Input, asked: Option<Target>) -> Result<Vec<Target>> {
+    let common = common_targets(old, new);
+    let describe = |input: &Input| match input {
+        Input::Spec(_) => "a spec",
+        Input::Template(_) => "a CloudFormation template",
+        Input::Terraform(_) => "a Terraform module",
+    };
+    match asked {
+        None if common.is_empty() => Err(Error::Usage(format!(
+            "cannot compare {} with {}: give two specs, two templates or two Terraform directories",
+            describe(old),
+            describe(new)
+        ))),
+        None => Ok(common),
+        Some(target) if common.contains(&target) => Ok(vec![target]),
+        Some(target) if common.is_empty() => Err(Error::Usage(format!(
+            "--target {target}: cannot compare {} with {}",
+            describe(old),
+            describe(new)
+        ))),
+        Some(target) => Err(Error::Usage(format!(
+            "--target {target}: {} and {} can only be compared on {}",
+            describe(old),
+            describe(new),
+            common
+                .iter()
+                .map(|t| t.as_str())
+                .collect::<Vec<_>>()
+                .join(" and ")
+        ))),
+    }
+}
+
+/// Reads the two sides of a diff at once: parsing a large template or module
+/// is most of the time a diff takes. The old side's error, if both fail.
+pub fn both(
+    old: impl FnOnce() -> Result<Input> + Send,
+    new: impl FnOnce() -> Result<Input>,
+) -> Result<(Input, Input)> {
+    std::thread::scope(|scope| {
+        let old = scope.spawn(old);
+        let new = new();
+        let old = old
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        Ok((old?, new?))
+    })
+}
+
+/// Reads a path: a directory or `.tf` file as Terraform, any other file as a
+/// spec or a template, by what it contains.
 pub fn read(path: &str) -> Result<Input> {
+    if Path::new(path).is_dir() {
+        return terraform::read_dir(Path::new(path)).map(Input::Terraform);
+    }
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    if path.ends_with(".tf") {
+        let text = String::from_utf8(bytes).map_err(|_| invalid(path, "", "not UTF-8 text"))?;
+        return terraform::parse(&[(path.to_string(), text)]).map(Input::Terraform);
+    }
     parse(path, &bytes)
 }
 
@@ -58,8 +163,9 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Input> {
     ))
 }
 
-/// Compiles a spec without touching the disk: no handler files are read, so
-/// both sides of a diff (one may come from git) are compiled alike.
+/// Compiles a spec to both targets without touching the disk: no handler
+/// files are read, so both sides of a diff (one may come from git) are
+/// compiled alike.
 fn compile_spec(path: &str, bytes: &[u8]) -> Result<Input> {
     let loaded = crate::spec::load(path, bytes, None).map_err(|diagnostics| Error::Invalid {
         diagnostics,
@@ -68,45 +174,100 @@ fn compile_spec(path: &str, bytes: &[u8]) -> Result<Input> {
             text: String::from_utf8_lossy(bytes).into_owned(),
         }],
     })?;
+    let invalid_spec = |mut diagnostics: Vec<Diagnostic>| {
+        for d in &mut diagnostics {
+            d.file = path.to_string();
+        }
+        Error::Invalid {
+            diagnostics,
+            sources: vec![loaded.source.clone()],
+        }
+    };
     let plan =
         crate::plan::compile(&loaded.spec, &Default::default()).map_err(|err| match err {
-            crate::plan::CompileError::Invalid(mut diagnostics) => {
-                for d in &mut diagnostics {
-                    d.file = path.to_string();
-                }
-                Error::Invalid {
-                    diagnostics,
-                    sources: vec![loaded.source.clone()],
-                }
-            }
+            crate::plan::CompileError::Invalid(diagnostics) => invalid_spec(diagnostics),
             crate::plan::CompileError::Bug(bug) => bug,
         })?;
-    let overrides = loaded
+    let cloudformation_overrides = loaded
         .spec
         .overrides
         .cloudformation
         .iter()
         .map(|(id, patch)| (id.value.clone(), patch.value.clone()))
         .collect();
-    let waivers = plan
-        .resources
+    let terraform_overrides = loaded
+        .spec
+        .overrides
+        .terraform
         .iter()
-        .flat_map(|r| {
-            r.controls.iter().filter_map(|c| {
-                c.waived
-                    .as_ref()
-                    .map(|reason| ((r.id.clone(), c.control), reason.clone()))
-            })
-        })
+        .map(|(address, patch)| (address.value.clone(), patch.value.clone()))
         .collect();
-    Ok(Input::Spec {
-        template: cloudformation::template(&plan, &overrides),
+    // The checks `build` makes before it writes Terraform: a spec that cannot
+    // be built is not diffed either.
+    let mut diagnostics = emit_terraform::overrides::check(&plan, &loaded.spec.overrides);
+    let addresses = emit_terraform::addresses(&plan);
+    let files = emit_terraform::module(&plan, &terraform_overrides);
+    let (addresses, files) = match (addresses, files) {
+        (Ok(addresses), Ok(files)) if diagnostics.is_empty() => (addresses, files),
+        (_, Err(clash)) => {
+            let loc = plan.get(&clash.second).map(|r| r.loc).unwrap_or_default();
+            diagnostics.push(Diagnostic::error(
+                Code::NameDuplicate,
+                loc,
+                format!(
+                    "`{}` and `{}` would both be the Terraform resource `{}`; rename one",
+                    clash.first, clash.second, clash.address
+                ),
+            ));
+            return Err(invalid_spec(diagnostics));
+        }
+        _ => return Err(invalid_spec(diagnostics)),
+    };
+    let files: Vec<(String, String)> = files
+        .into_iter()
+        .map(|(name, text)| (format!("terraform/{name}"), text))
+        .collect();
+    let terraform = terraform::parse(&files).map_err(|e| {
+        Error::Internal(format!("the generated Terraform does not read back: {e:?}"))
+    })?;
+    // A plan resource's main Terraform block comes first among its addresses.
+    let mut terraform_names: BTreeMap<&str, &str> = BTreeMap::new();
+    for (address, resource) in &addresses {
+        terraform_names
+            .entry(resource.id.as_str())
+            .or_insert(address.as_str());
+    }
+    let mut waivers: BTreeMap<Target, Waivers> = BTreeMap::new();
+    for resource in &plan.resources {
+        for applied in &resource.controls {
+            let Some(reason) = &applied.waived else {
+                continue;
+            };
+            waivers
+                .entry(Target::CloudFormation)
+                .or_default()
+                .insert((resource.id.clone(), applied.control), reason.clone());
+            if let Some(address) = terraform_names.get(resource.id.as_str()) {
+                waivers
+                    .entry(Target::Terraform)
+                    .or_default()
+                    .insert((address.to_string(), applied.control), reason.clone());
+            }
+        }
+    }
+    for target in Target::ALL {
+        waivers.entry(target).or_default();
+    }
+    Ok(Input::Spec(Box::new(Compiled {
+        cloudformation: cloudformation::template(&plan, &cloudformation_overrides),
+        terraform,
         waivers,
-    })
+    })))
 }
 
-/// `(logical ID, control ID)` → the waiver's reason.
-pub type Waivers = std::collections::BTreeMap<(String, &'static str), String>;
+/// `(resource, control ID)` → the waiver's reason; the resource as the
+/// target names it (logical ID, Terraform address).
+pub type Waivers = BTreeMap<(String, &'static str), String>;
 
 /// The spec at `path` as it is at git `reference`, read with `git show`
 /// (no checkout, the working copy is untouched).

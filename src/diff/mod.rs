@@ -7,13 +7,48 @@ pub mod load;
 mod normalize;
 pub mod render;
 pub mod replacement;
+pub mod terraform;
+pub mod vocabulary;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 pub use normalize::normalize;
+
+/// Which generated stack a change is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Target {
+    CloudFormation,
+    Terraform,
+}
+
+impl Target {
+    pub const ALL: [Target; 2] = [Target::CloudFormation, Target::Terraform];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Target::CloudFormation => "cloudformation",
+            Target::Terraform => "terraform",
+        }
+    }
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One resource of one target in canonical form (see [`normalize`]): a
+/// CloudFormation resource with its `Type`, or a Terraform block's body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    pub resource_type: String,
+    pub value: Value,
+}
 
 /// What happens to a resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -46,7 +81,8 @@ impl Risk {
 /// One property that differs, at a path inside the resource.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PropertyChange {
-    /// `Properties.MemorySize`, `Properties.Policies.PolicyName=x.PolicyDocument...`
+    /// `Properties.MemorySize`, `Properties.Policies.PolicyName=x.PolicyDocument...`,
+    /// `memory_size`, `policy.Statement.Sid=x...`
     pub path: Vec<String>,
     pub old: Option<Value>,
     pub new: Option<Value>,
@@ -61,7 +97,8 @@ impl PropertyChange {
 /// One resource's change.
 #[derive(Debug, Clone, Serialize)]
 pub struct Change {
-    pub target: &'static str,
+    pub target: Target,
+    /// The logical ID (CloudFormation) or address (Terraform).
     pub resource: String,
     #[serde(rename = "type")]
     pub resource_type: String,
@@ -80,9 +117,12 @@ pub struct Change {
     pub new: Option<Value>,
 }
 
-/// Everything that differs between two stacks of one target.
+/// Everything that differs between two stacks, on each target compared.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Report {
+    /// The targets compared, so that one without changes still says so.
+    #[serde(skip)]
+    pub targets: Vec<Target>,
     pub changes: Vec<Change>,
 }
 
@@ -98,8 +138,17 @@ pub struct Summary {
 
 impl Report {
     pub fn summary(&self) -> Summary {
+        self.summary_of(|_| true)
+    }
+
+    /// The summary of one target's changes.
+    pub fn target_summary(&self, target: Target) -> Summary {
+        self.summary_of(|c| c.target == target)
+    }
+
+    fn summary_of(&self, keep: impl Fn(&Change) -> bool) -> Summary {
         let mut summary = Summary::default();
-        for change in &self.changes {
+        for change in self.changes.iter().filter(|c| keep(c)) {
             match change.change {
                 ChangeKind::Added => summary.added += 1,
                 ChangeKind::Removed => summary.removed += 1,
@@ -116,7 +165,7 @@ impl Report {
         self.changes.iter().any(|c| c.risks.contains(&risk))
     }
 
-    /// Risky changes first (data loss, then broadening), then by resource.
+    /// Risky changes first (data loss, then broadening), then by target and resource.
     pub fn sort(&mut self) {
         self.changes.sort_by(|a, b| {
             let rank = |c: &Change| {
@@ -130,35 +179,143 @@ impl Report {
     }
 }
 
-/// Compares two inputs: their CloudFormation, plus waivers when both are specs.
+/// Compares two inputs on every target both carry (both, for two specs).
 pub fn compare(old: &load::Input, new: &load::Input) -> Report {
-    let mut report = compare_cloudformation(old.cloudformation(), new.cloudformation());
-    if let (Some(old_waivers), Some(new_waivers)) = (old.waivers(), new.waivers()) {
-        add_waiver_changes(&mut report, old_waivers, new_waivers, new.cloudformation());
+    compare_on(old, new, &load::common_targets(old, new))
+}
+
+/// Compares two inputs on each of `targets` (both inputs must carry them;
+/// see [`load::targets`]), with waivers when both are specs.
+pub fn compare_on(old: &load::Input, new: &load::Input, targets: &[Target]) -> Report {
+    let mut report = Report {
+        targets: targets.to_vec(),
+        changes: Vec::new(),
+    };
+    for &target in targets {
+        let mut part = match target {
+            Target::CloudFormation => match (old.cloudformation(), new.cloudformation()) {
+                (Some(old), Some(new)) => compare_cloudformation(old, new),
+                _ => continue,
+            },
+            Target::Terraform => match (old.terraform(), new.terraform()) {
+                (Some(old), Some(new)) => compare_terraform(old, new),
+                _ => continue,
+            },
+        };
+        if let (Some(old_waivers), Some(new_waivers)) = (old.waivers(target), new.waivers(target)) {
+            add_waiver_changes(&mut part, target, old_waivers, new_waivers, new);
+        }
+        report.changes.append(&mut part.changes);
     }
+    report.sort();
     report
 }
 
 /// Compares two CloudFormation templates (JSON values) resource by resource.
 pub fn compare_cloudformation(old: &Value, new: &Value) -> Report {
-    let empty = Map::new();
-    let resources = |t: &Value| {
-        t.get("Resources")
+    fn resources(template: &Value) -> BTreeMap<&str, &Value> {
+        template
+            .get("Resources")
             .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_else(|| empty.clone())
-    };
-    let old_resources = resources(old);
-    let new_resources = resources(new);
-    let ids: BTreeSet<&String> = old_resources.keys().chain(new_resources.keys()).collect();
+            .into_iter()
+            .flatten()
+            .map(|(id, resource)| (id.as_str(), resource))
+            .collect()
+    }
+    let report = compare_resources(
+        Target::CloudFormation,
+        &resources(old),
+        &resources(new),
+        |resource| std::borrow::Cow::Owned(cloudformation_resource(resource)),
+        |_, _| classify::Situation::default(),
+    );
+    Report {
+        targets: vec![Target::CloudFormation],
+        ..report
+    }
+}
+
+/// A template's resource in canonical form.
+fn cloudformation_resource(resource: &Value) -> Resource {
+    let value = normalize(resource);
+    Resource {
+        resource_type: value["Type"].as_str().unwrap_or_default().to_string(),
+        value,
+    }
+}
+
+/// Compares two Terraform modules block by block, by address. A `moved`
+/// block renames in place; a `removed` block that keeps the object and a
+/// settings resource whose parent stays change what a removal means.
+pub fn compare_terraform(old: &terraform::Module, new: &terraform::Module) -> Report {
+    fn view(module: &terraform::Module) -> BTreeMap<&str, &Resource> {
+        module
+            .resources
+            .iter()
+            .map(|(address, resource)| (address.as_str(), resource))
+            .collect()
+    }
+    let mut before = view(old);
+    let mut moved_from: BTreeMap<&str, &str> = BTreeMap::new();
+    for (from, to) in &new.moved {
+        if !old.resources.contains_key(to)
+            && let Some(resource) = before.remove(from.as_str())
+        {
+            before.insert(to, resource);
+            moved_from.insert(to, from);
+        }
+    }
+    let report = compare_resources(
+        Target::Terraform,
+        &before,
+        &view(new),
+        // Read into canonical form already.
+        std::borrow::Cow::Borrowed,
+        |address, resource| classify::Situation {
+            moved_from: moved_from.get(address).copied(),
+            forgotten: new.forgotten.contains(address),
+            parent_stays: resource
+                .and_then(|r| vocabulary::settings_parent(&r.resource_type, &r.value))
+                .is_some_and(|parent| {
+                    // `aws_s3_bucket.b.id` names a resource of the module;
+                    // anything else (a literal bucket name) is assumed to stay.
+                    let parent = parent.split('.').take(2).collect::<Vec<_>>().join(".");
+                    !old.resources.contains_key(&parent) || new.resources.contains_key(&parent)
+                }),
+        },
+    );
+    Report {
+        targets: vec![Target::Terraform],
+        ..report
+    }
+}
+
+/// Classifies every resource that differs between two sides of one target.
+/// Resources as read (`R`) are put in canonical form only when they differ
+/// as read: most of a large stack is unchanged, and that comparison is cheap.
+fn compare_resources<'a, R: PartialEq>(
+    target: Target,
+    old: &BTreeMap<&'a str, &'a R>,
+    new: &BTreeMap<&'a str, &'a R>,
+    canonical: impl Fn(&'a R) -> std::borrow::Cow<'a, Resource>,
+    situation: impl Fn(&str, Option<&'a R>) -> classify::Situation<'a>,
+) -> Report {
+    let ids: BTreeSet<&str> = old.keys().chain(new.keys()).copied().collect();
     let mut report = Report::default();
     for id in ids {
-        let before = old_resources.get(id).map(normalize);
-        let after = new_resources.get(id).map(normalize);
-        if before == after {
+        let (before, after) = (old.get(id).copied(), new.get(id).copied());
+        let situation = situation(id, before);
+        let renamed = situation.moved_from.is_some();
+        if before == after && !renamed {
             continue;
         }
-        if let Some(change) = classify::cloudformation_change(id, before, after) {
+        let (before, after) = (before.map(&canonical), after.map(&canonical));
+        if before == after && !renamed {
+            continue;
+        }
+        if let Some(change) =
+            classify::change(target, id, before.as_deref(), after.as_deref(), &situation)
+        {
             report.changes.push(change);
         }
     }
@@ -166,13 +323,14 @@ pub fn compare_cloudformation(old: &Value, new: &Value) -> Report {
     report
 }
 
-/// Waivers added in the new spec are broadening even where the template
+/// Waivers added in the new spec are broadening even where the output
 /// hides them (a control with no scanner check shows no suppression).
 fn add_waiver_changes(
     report: &mut Report,
+    target: Target,
     old: &load::Waivers,
     new: &load::Waivers,
-    new_template: &Value,
+    new_input: &load::Input,
 ) {
     for ((resource, control), reason) in new {
         if old.contains_key(&(resource.clone(), *control)) {
@@ -186,21 +344,29 @@ fn add_waiver_changes(
                 change.risky_details += 1;
             }
             None => {
-                let resource_value = new_template["Resources"].get(resource).map(normalize);
+                let found = match target {
+                    Target::CloudFormation => new_input
+                        .cloudformation()
+                        .and_then(|t| t["Resources"].get(resource))
+                        .map(cloudformation_resource),
+                    Target::Terraform => new_input
+                        .terraform()
+                        .and_then(|m| m.resources.get(resource))
+                        .cloned(),
+                };
                 report.changes.push(Change {
-                    target: "cloudformation",
+                    target,
                     resource: resource.clone(),
-                    resource_type: resource_value
+                    resource_type: found
                         .as_ref()
-                        .and_then(|v| v["Type"].as_str())
-                        .unwrap_or("")
-                        .to_string(),
+                        .map(|r| r.resource_type.clone())
+                        .unwrap_or_default(),
                     change: ChangeKind::Modified,
                     risks: [Risk::Broadening].into(),
                     details: vec![detail],
                     risky_details: 1,
-                    old: resource_value.clone(),
-                    new: resource_value,
+                    old: found.as_ref().map(|r| r.value.clone()),
+                    new: found.map(|r| r.value),
                 });
             }
         }

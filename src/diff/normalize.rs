@@ -6,7 +6,8 @@
 
 use serde_json::{Map, Value};
 
-/// Fields that identify an element of a list of objects.
+/// Fields that identify an element of a list of objects (CloudFormation's,
+/// then Terraform's nested blocks: `attribute`, `route_settings`, ...).
 const KEY_FIELDS: &[&str] = &[
     "Sid",
     "PolicyName",
@@ -14,6 +15,9 @@ const KEY_FIELDS: &[&str] = &[
     "AttributeName",
     "Id",
     "Name",
+    "name",
+    "route_key",
+    "attribute_name",
 ];
 
 pub fn normalize(value: &Value) -> Value {
@@ -85,6 +89,13 @@ fn sort_key(value: &Value) -> String {
         Value::String(text) => text.clone(),
         other => other.to_string(),
     }
+}
+
+/// Whether an object carries a field that identifies it in a list.
+pub fn identifies(item: &Value) -> bool {
+    KEY_FIELDS
+        .iter()
+        .any(|field| item.get(*field).is_some_and(Value::is_string))
 }
 
 /// A list of objects that all carry the same identifying field, as a map

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::{Change, Report, Risk};
+use super::{Change, Report, Risk, Summary, Target};
 use crate::report::markdown_cell;
 
 pub fn json(report: &Report) -> String {
@@ -14,12 +14,23 @@ pub fn json(report: &Report) -> String {
     )
 }
 
-fn headline(report: &Report) -> String {
-    let s = report.summary();
-    format!(
-        "{} added, {} removed, {} modified, {} replaced; {} broadening, {} data-loss",
-        s.added, s.removed, s.modified, s.replaced, s.broadening, s.data_loss
-    )
+/// The counts, per target when more than one was compared (the same spec
+/// change shows once in each): `(target, counts)`.
+fn headline(report: &Report) -> Vec<(Option<Target>, String)> {
+    let counts = |s: Summary| {
+        format!(
+            "{} added, {} removed, {} modified, {} replaced; {} broadening, {} data-loss",
+            s.added, s.removed, s.modified, s.replaced, s.broadening, s.data_loss
+        )
+    };
+    match report.targets.as_slice() {
+        [_, _, ..] => report
+            .targets
+            .iter()
+            .map(|t| (Some(*t), counts(report.target_summary(*t))))
+            .collect(),
+        _ => vec![(None, counts(report.summary()))],
+    }
 }
 
 fn risks(change: &Change) -> String {
@@ -40,7 +51,13 @@ pub fn text(report: &Report, color: bool) -> String {
             text.to_string()
         }
     };
-    let mut out = format!("palisade diff: {}\n", headline(report));
+    let mut out = String::new();
+    for (target, counts) in headline(report) {
+        match target {
+            Some(target) => out.push_str(&format!("palisade diff, {target}: {counts}\n")),
+            None => out.push_str(&format!("palisade diff: {counts}\n")),
+        }
+    }
     if report.changes.is_empty() {
         out.push_str("no changes\n");
     }
@@ -85,7 +102,14 @@ pub fn markdown(report: &Report) -> String {
     } else {
         "✅ "
     };
-    let mut out = format!("### {flag}Palisade diff: {}\n\n", headline(report));
+    let counts: Vec<String> = headline(report)
+        .into_iter()
+        .map(|(target, counts)| match target {
+            Some(target) => format!("{target}: {counts}"),
+            None => counts,
+        })
+        .collect();
+    let mut out = format!("### {flag}Palisade diff: {}\n\n", counts.join(" · "));
     let risky: Vec<&Change> = report
         .changes
         .iter()
