@@ -26,11 +26,10 @@ def run_ms(argv, env=None, rounds=ROUNDS):
 
 
 def peak_rss_mb(argv):
-    """Peak resident memory of one run of a command, in MB."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Peak resident memory of a command, in MB. RUSAGE_CHILDREN keeps the
+    largest child so far, so this must run before any other child."""
     subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(before, after) / 1024
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 SAM_IN_PROCESS = """
@@ -62,7 +61,7 @@ def main():
     out = tempfile.mkdtemp(prefix="palisade-bench-")
     spec = "examples/orders/palisade.yaml"
     build = [palisade, "build", spec, "--target", "all", "--out", out]
-    subprocess.run(build, check=True, stderr=subprocess.DEVNULL)
+    rss = peak_rss_mb(build)
     env = dict(os.environ, AWS_DEFAULT_REGION="us-east-1")
     figures = [
         ("palisade validate orders (process)", run_ms([palisade, "validate", spec])),
@@ -75,7 +74,6 @@ def main():
     )
     figures.append(("aws-sam-translator transform orders (process)", sam_process))
     figures.append(("aws-sam-translator transform orders (in-process)", sam_in_process))
-    rss = peak_rss_mb(build)
     print("| measurement | median |")
     print("|---|---|")
     for name, ms in figures:
