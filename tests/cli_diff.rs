@@ -38,6 +38,8 @@ fn markdown_renderer() {
     let markdown = stdout(&["diff", OLD, NEW, "--format", "markdown"]);
     assert!(markdown.starts_with("### 🛑 Palisade diff:"));
     assert!(markdown.contains("<details>") && markdown.contains("```diff"));
+    // Two specs: the comment draws the service graph with the change marked.
+    assert!(markdown.contains("```mermaid\nflowchart"), "{markdown}");
     insta::assert_snapshot!(markdown);
 }
 

@@ -76,7 +76,7 @@ pub fn run(args: &Args, io: &mut Io) -> Result<()> {
     let report = diff::compare_on(&old, &new, &targets);
     let text = match args.format {
         Format::Text => diff::render::text(&report, io.color_stdout),
-        Format::Markdown => diff::render::markdown(&report),
+        Format::Markdown => diff::render::markdown(&report, old.graph().zip(new.graph())),
         Format::Json => diff::render::json(&report),
     };
     io.stdout

@@ -35,9 +35,19 @@ pub struct Compiled {
     pub terraform: Module,
     /// Per target, by the name the target gives the waived resource.
     pub waivers: BTreeMap<Target, Waivers>,
+    /// The service graph, so a pull-request comment can draw what changed.
+    pub graph: crate::graph::Graph,
 }
 
 impl Input {
+    /// The service graph, for specs.
+    pub fn graph(&self) -> Option<&crate::graph::Graph> {
+        match self {
+            Input::Spec(compiled) => Some(&compiled.graph),
+            Input::Template(_) | Input::Terraform(_) => None,
+        }
+    }
+
     /// The targets this input can be compared on.
     pub fn targets(&self) -> &'static [Target] {
         match self {
@@ -259,6 +269,7 @@ fn compile_spec(path: &str, bytes: &[u8]) -> Result<Input> {
         waivers.entry(target).or_default();
     }
     Ok(Input::Spec(Box::new(Compiled {
+        graph: crate::graph::Graph::from_plan(&plan),
         cloudformation: cloudformation::template(&plan, &cloudformation_overrides),
         terraform,
         waivers,

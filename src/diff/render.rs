@@ -4,6 +4,7 @@
 use serde_json::json;
 
 use super::{Change, Report, Risk, Summary, Target};
+use crate::graph::{Format as GraphFormat, Graph};
 use crate::report::markdown_cell;
 
 pub fn json(report: &Report) -> String {
@@ -93,7 +94,9 @@ pub fn text(report: &Report, color: bool) -> String {
 
 /// A pull-request comment: one summary line, a table of the risky changes,
 /// then a collapsible unified diff per resource.
-pub fn markdown(report: &Report) -> String {
+/// With two specs, `graphs` draws what the change does to the service:
+/// added nodes and edges highlighted, removed ones struck through.
+pub fn markdown(report: &Report, graphs: Option<(&Graph, &Graph)>) -> String {
     let s = report.summary();
     let flag = if s.data_loss > 0 {
         "🛑 "
@@ -134,6 +137,14 @@ pub fn markdown(report: &Report) -> String {
         out.push('\n');
     } else if !report.changes.is_empty() {
         out.push_str("No change widens access or can lose data.\n\n");
+    }
+    if let Some((old, new)) = graphs
+        && old != new
+    {
+        out.push_str(&format!(
+            "#### The service, before and after\n\nNew nodes and permissions are highlighted; removed ones are struck through.\n\n```mermaid\n{}```\n\n",
+            Graph::diff_render(old, new, GraphFormat::Mermaid)
+        ));
     }
     for change in &report.changes {
         out.push_str(&format!(
