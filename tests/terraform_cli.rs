@@ -1,32 +1,14 @@
 //! `palisade build` and the Terraform target, as a user runs it.
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
 
 use assert_cmd::Command;
+use support::example_copy;
 
 fn palisade() -> Command {
     Command::cargo_bin("palisade").unwrap()
-}
-
-/// A copy of an example in a scratch directory, so builds do not touch the repo.
-fn example_copy(example: &str, scratch: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(scratch);
-    let _ = std::fs::remove_dir_all(&dir);
-    copy_dir(&Path::new("examples").join(example), &dir);
-    dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 fn with_overrides(dir: &Path, yaml: &str) -> String {

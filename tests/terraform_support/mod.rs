@@ -9,25 +9,10 @@ use hcl::expr::{Expression, ObjectKey, TemplateExpr, TraversalOperator};
 use hcl::template::{Element, Template};
 use palisade::cli::build::{Target, TemplateFormat, compile};
 
-/// Every example's spec path, sorted.
-pub fn examples() -> Vec<std::path::PathBuf> {
-    let mut paths: Vec<_> = std::fs::read_dir("examples")
-        .unwrap()
-        .map(|e| e.unwrap().path().join("palisade.yaml"))
-        .filter(|p| p.is_file())
-        .collect();
-    paths.sort();
-    paths
-}
-
-pub fn example_name(spec: &Path) -> String {
-    spec.parent()
-        .unwrap()
-        .file_name()
-        .unwrap()
-        .to_string_lossy()
-        .into_owned()
-}
+#[path = "../support/mod.rs"]
+mod support;
+#[allow(unused_imports)]
+pub use support::{example_name, examples};
 
 /// The Terraform module's files (name → text) for a spec.
 pub fn terraform_files(spec: &Path) -> BTreeMap<String, String> {
