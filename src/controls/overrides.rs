@@ -60,27 +60,31 @@ pub fn check(plan: &Plan, overrides: &Overrides) -> Vec<Diagnostic> {
             };
             for protected in control.protects.iter().filter(|p| p.cfn_type == cfn_type) {
                 if touched.contains(&protected.cfn_property) {
-                    found.push(
-                        Diagnostic::error(
-                            Code::OverrideUndoesControl,
-                            id.loc,
-                            format!(
-                                "this override changes `{}` on {}, which {} ({}) sets",
-                                protected.cfn_property, id.value, control.id, control.title
-                            ),
-                        )
-                        .with_suggestion(if control.waivable {
-                            format!(
-                                "waive {} on the resource with a reason, or drop the override",
-                                control.id
-                            )
-                        } else {
-                            format!("{} cannot be waived; drop the override", control.id)
-                        }),
-                    );
+                    found.push(undoes(id, protected.cfn_property, control));
                 }
             }
         }
     }
     found
+}
+
+/// The diagnostic for an override (at `target`, in either target's section)
+/// that changes `key`, which `control` sets and the spec does not waive.
+pub fn undoes(target: &crate::spec::Name, key: &str, control: &super::ControlInfo) -> Diagnostic {
+    Diagnostic::error(
+        Code::OverrideUndoesControl,
+        target.loc,
+        format!(
+            "this override changes `{key}` on {}, which {} ({}) sets",
+            target.value, control.id, control.title
+        ),
+    )
+    .with_suggestion(if control.waivable {
+        format!(
+            "waive {} on the resource with a reason, or drop the override",
+            control.id
+        )
+    } else {
+        format!("{} cannot be waived; drop the override", control.id)
+    })
 }

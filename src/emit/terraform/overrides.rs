@@ -176,24 +176,7 @@ pub fn check(plan: &Plan, overrides: &Overrides) -> Vec<Diagnostic> {
         };
         let tf_type = address.value.split('.').next().unwrap_or_default();
         for (control, key) in undone(plan, resource, tf_type, patch.keys()) {
-            found.push(
-                Diagnostic::error(
-                    Code::OverrideUndoesControl,
-                    address.loc,
-                    format!(
-                        "this override changes `{key}` on {}, which {} ({}) sets",
-                        address.value, control.id, control.title
-                    ),
-                )
-                .with_suggestion(if control.waivable {
-                    format!(
-                        "waive {} on the resource with a reason, or drop the override",
-                        control.id
-                    )
-                } else {
-                    format!("{} cannot be waived; drop the override", control.id)
-                }),
-            );
+            found.push(crate::controls::overrides::undoes(address, &key, control));
         }
     }
     found
