@@ -640,18 +640,7 @@ impl<'a> Emitter<'a> {
     }
 
     fn table(&self, table: &Table) -> Value {
-        let attribute_code = |t: AttributeType| match t {
-            AttributeType::String => "S",
-            AttributeType::Number => "N",
-            AttributeType::Binary => "B",
-        };
-        let mut attributes: BTreeMap<&str, &str> = BTreeMap::new();
-        let schemas = std::iter::once(&table.keys).chain(table.indexes.iter().map(|(_, k)| k));
-        for schema in schemas {
-            for (name, kind) in std::iter::once(&schema.partition).chain(schema.sort.as_ref()) {
-                attributes.insert(name, attribute_code(*kind));
-            }
-        }
+        let attributes = table.attributes();
         let key_schema = |schema: &KeySchema| {
             let mut keys = vec![json!({ "AttributeName": schema.partition.0, "KeyType": "HASH" })];
             if let Some((name, _)) = &schema.sort {

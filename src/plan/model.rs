@@ -299,6 +299,17 @@ pub enum AttributeType {
     Binary,
 }
 
+impl AttributeType {
+    /// DynamoDB's own type code, which both targets write.
+    pub fn code(self) -> &'static str {
+        match self {
+            AttributeType::String => "S",
+            AttributeType::Number => "N",
+            AttributeType::Binary => "B",
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct KeySchema {
     pub partition: (String, AttributeType),
@@ -316,6 +327,17 @@ pub struct Table {
     pub key: Id,
     pub point_in_time_recovery: bool,
     pub deletion_protection: bool,
+}
+
+impl Table {
+    /// Every key attribute of the table and its indexes, once, by name.
+    pub fn attributes(&self) -> BTreeMap<&str, &'static str> {
+        let schemas = std::iter::once(&self.keys).chain(self.indexes.iter().map(|(_, k)| k));
+        schemas
+            .flat_map(|schema| std::iter::once(&schema.partition).chain(schema.sort.as_ref()))
+            .map(|(name, kind)| (name.as_str(), kind.code()))
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone)]

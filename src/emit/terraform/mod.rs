@@ -832,18 +832,7 @@ impl<'a> Emitter<'a> {
     }
 
     fn table(&self, table: &Table, body: &mut Body) {
-        let attribute_code = |t: AttributeType| match t {
-            AttributeType::String => "S",
-            AttributeType::Number => "N",
-            AttributeType::Binary => "B",
-        };
-        let mut attributes: BTreeMap<&str, &str> = BTreeMap::new();
-        let schemas = std::iter::once(&table.keys).chain(table.indexes.iter().map(|(_, k)| k));
-        for schema in schemas {
-            for (name, kind) in std::iter::once(&schema.partition).chain(schema.sort.as_ref()) {
-                attributes.insert(name, attribute_code(*kind));
-            }
-        }
+        let attributes = table.attributes();
         body.attr("name", Value::str(&table.name));
         body.attr("billing_mode", Value::str("PAY_PER_REQUEST"));
         body.attr("hash_key", Value::str(&table.keys.partition.0));
