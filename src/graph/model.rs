@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::plan::{self, Effect, Id, Kind, Plan, Resource, Statement};
+use crate::plan::{self, ById, Effect, Id, Kind, Plan, Resource, Statement};
 use crate::spec::{self, AccessLevel};
 
 /// A service as a set of nodes and a set of edges. Node IDs are the plan's
@@ -108,10 +108,11 @@ impl Graph {
             .collect();
         // Only edges between drawn nodes: an email subscription or a function's
         // failures to the shared DLQ end at plumbing that is not drawn.
+        let by_id = plan.by_id();
         let edges = plan
             .resources
             .iter()
-            .flat_map(|r| edges(plan, r))
+            .flat_map(|r| edges(&by_id, r))
             .filter(|e| nodes.contains_key(&e.from) && nodes.contains_key(&e.to))
             .collect();
         Graph {
@@ -214,7 +215,7 @@ fn edge(from: &str, to: &str, relation: Relation) -> Edge {
 
 /// The edges a resource wires up: the triggers it defines, a queue's redrive,
 /// and a function's permissions.
-fn edges(plan: &Plan, resource: &Resource) -> Vec<Edge> {
+fn edges(plan: &ById, resource: &Resource) -> Vec<Edge> {
     let id = resource.id.as_str();
     match &resource.kind {
         Kind::Route(route) => match plan.get(&route.integration).map(|r| &r.kind) {
@@ -302,7 +303,7 @@ fn edges(plan: &Plan, resource: &Resource) -> Vec<Edge> {
 /// imply), not what the spec asked for. Statements that name no drawn
 /// resource (own logs, tracing, the service key through AWS services) are
 /// the same for every function and left out.
-fn permissions(plan: &Plan, function: &str, statement: &Statement) -> Vec<Edge> {
+fn permissions(plan: &ById, function: &str, statement: &Statement) -> Vec<Edge> {
     if statement.effect != Effect::Allow {
         return Vec::new();
     }

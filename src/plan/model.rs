@@ -535,7 +535,22 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// One lookup by scanning; a pass that follows many references uses
+    /// [`Plan::by_id`] instead, or it grows quadratically with the plan.
     pub fn get(&self, id: &str) -> Option<&Resource> {
         self.resources.iter().find(|r| r.id == id)
+    }
+
+    pub fn by_id(&self) -> ById<'_> {
+        ById(self.resources.iter().map(|r| (r.id.as_str(), r)).collect())
+    }
+}
+
+/// The plan's resources indexed by logical ID.
+pub struct ById<'a>(std::collections::HashMap<&'a str, &'a Resource>);
+
+impl<'a> ById<'a> {
+    pub fn get(&self, id: &str) -> Option<&'a Resource> {
+        self.0.get(id).copied()
     }
 }
