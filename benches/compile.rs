@@ -147,3 +147,16 @@ fn synthetic_yaml_only(bencher: divan::Bencher, functions: usize) {
         .counter(functions)
         .bench(|| yaml::to_yaml(divan::black_box(&template)));
 }
+
+#[divan::bench(args = EXAMPLES)]
+fn security_report(bencher: divan::Bencher, example: &str) {
+    let plan = plan_of(&spec_bytes(example));
+    bencher.bench(|| palisade::report::security::render(divan::black_box(&plan)));
+}
+
+/// Zipping a function code directory (once per directory per build).
+#[divan::bench(args = EXAMPLES)]
+fn package_code(bencher: divan::Bencher, example: &str) {
+    let dir = format!("examples/{example}");
+    bencher.bench(|| palisade::package::archive(std::path::Path::new(&dir), "src").unwrap());
+}
