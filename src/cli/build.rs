@@ -147,12 +147,21 @@ pub fn compile_loaded(
         .with_suggestion("split the service into several specs (CloudFormation itself allows 500 resources per stack)");
         return Err(invalid(&loaded.source, vec![diagnostic]));
     }
-    outputs.insert(
-        "SECURITY.md".to_string(),
-        crate::report::security::render(&plan).into_bytes(),
-    );
+    // The three renderings read the finished plan and nothing else: the
+    // CloudFormation template, the largest, on a second core.
+    let (security, terraform_files, template) = std::thread::scope(|scope| {
+        let template = scope.spawn(|| {
+            target
+                .cloudformation()
+                .then(|| cloudformation_file(&plan, &loaded.spec, format))
+        });
+        let security = crate::report::security::render(&plan);
+        let terraform_files = terraform::module(&plan, &terraform_overrides(&loaded.spec));
+        (security, terraform_files, joined(template))
+    });
+    outputs.insert("SECURITY.md".to_string(), security.into_bytes());
     let mut diagnostics = terraform::overrides::check(&plan, &loaded.spec.overrides);
-    let terraform_files = match terraform::module(&plan, &terraform_overrides(&loaded.spec)) {
+    let terraform_files = match terraform_files {
         Ok(files) => files,
         Err(clash) => {
             let loc = plan.get(&clash.second).map(|r| r.loc).unwrap_or_default();
@@ -175,29 +184,43 @@ pub fn compile_loaded(
             outputs.insert(format!("{TERRAFORM_DIR}/{name}"), text.into_bytes());
         }
     }
-    if target.cloudformation() {
-        let overrides: BTreeMap<String, serde_json::Value> = loaded
-            .spec
-            .overrides
-            .cloudformation
-            .iter()
-            .map(|(id, patch)| (id.value.clone(), patch.value.clone()))
-            .collect();
-        let template = cloudformation::template(&plan, &overrides);
-        let (name, text) = match format {
-            // JSON has no comments: the template's Description carries the header.
-            TemplateFormat::Yaml => (
-                "cloudformation/template.yaml",
-                format!("# {}\n{}", manifest::HEADER, yaml::to_yaml(&template)),
-            ),
-            TemplateFormat::Json => (
-                "cloudformation/template.json",
-                cloudformation::to_json(&template),
-            ),
-        };
+    if let Some((name, text)) = template {
         outputs.insert(name.to_string(), text.into_bytes());
     }
     Ok(outputs)
+}
+
+/// The CloudFormation template's file name and text.
+fn cloudformation_file(
+    plan: &plan::Plan,
+    spec: &crate::spec::Spec,
+    format: TemplateFormat,
+) -> (&'static str, String) {
+    let overrides: BTreeMap<String, serde_json::Value> = spec
+        .overrides
+        .cloudformation
+        .iter()
+        .map(|(id, patch)| (id.value.clone(), patch.value.clone()))
+        .collect();
+    let template = cloudformation::template(plan, &overrides);
+    match format {
+        // JSON has no comments: the template's Description carries the header.
+        TemplateFormat::Yaml => (
+            "cloudformation/template.yaml",
+            format!("# {}\n{}", manifest::HEADER, yaml::to_yaml(&template)),
+        ),
+        TemplateFormat::Json => (
+            "cloudformation/template.json",
+            cloudformation::to_json(&template),
+        ),
+    }
+}
+
+/// A scoped thread's result; its panic, a bug, re-raised as the one it was.
+fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 fn terraform_overrides(spec: &crate::spec::Spec) -> BTreeMap<String, serde_json::Value> {
@@ -320,14 +343,7 @@ pub fn build_all(specs: &[String], settings: &Settings, fs: &dyn Fs) -> Vec<Resu
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| match h.join() {
-                Ok(done) => done,
-                // A panic is a bug; re-raise it as the one it was.
-                Err(panic) => std::panic::resume_unwind(panic),
-            })
-            .collect()
+        handles.into_iter().flat_map(joined).collect()
     });
     results.sort_by_key(|(i, _)| *i);
     results.into_iter().map(|(_, r)| r).collect()
