@@ -292,7 +292,11 @@ pub fn run(args: &Args, io: &mut Io) -> Result<()> {
             )));
         }
     }
-    let results = build_all(&specs, &args.settings, &RealFs);
+    // The report's templates parse on another core while the specs load.
+    let results = std::thread::scope(|scope| {
+        scope.spawn(crate::report::security::prepare);
+        build_all(&specs, &args.settings, &RealFs)
+    });
     let mut failures = Vec::new();
     for result in results {
         match result {

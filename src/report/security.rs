@@ -5,6 +5,7 @@
 //! compliance summary.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
 use handlebars::{Context, Handlebars};
 use serde_json::{Value, json};
@@ -41,16 +42,29 @@ const SECTIONS: &[(&str, &str)] = &[
     section!("compliance"),
 ];
 
-pub fn render(plan: &Plan) -> String {
-    let mut handlebars = Handlebars::new();
-    handlebars.set_strict_mode(true);
-    // Markdown, not HTML: cells are escaped for tables by `cell` instead.
-    handlebars.register_escape_fn(handlebars::no_escape);
-    for (name, text) in SECTIONS {
+/// The parsed templates, shared by every report the process renders.
+static TEMPLATES: OnceLock<Handlebars<'static>> = OnceLock::new();
+
+/// Parses the templates now. `build` calls it on another core while it
+/// loads the spec, so that `render` finds them ready (it waits if not).
+pub fn prepare() {
+    TEMPLATES.get_or_init(|| {
+        let mut handlebars = Handlebars::new();
+        handlebars.set_strict_mode(true);
+        // Markdown, not HTML: cells are escaped for tables by `cell` instead.
+        handlebars.register_escape_fn(handlebars::no_escape);
+        for (name, text) in SECTIONS {
+            handlebars
+                .register_template_string(name, *text)
+                .unwrap_or_else(|e| panic!("templates/security/{name}.md.hbs: {e}"));
+        }
         handlebars
-            .register_template_string(name, *text)
-            .unwrap_or_else(|e| panic!("templates/security/{name}.md.hbs: {e}"));
-    }
+    });
+}
+
+pub fn render(plan: &Plan) -> String {
+    prepare();
+    let handlebars = TEMPLATES.get().expect("prepared");
     let context = Context::wraps(data(plan)).expect("the data is JSON");
     SECTIONS
         .iter()
