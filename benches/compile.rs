@@ -158,5 +158,9 @@ fn security_report(bencher: divan::Bencher, example: &str) {
 #[divan::bench(args = EXAMPLES)]
 fn package_code(bencher: divan::Bencher, example: &str) {
     let dir = format!("examples/{example}");
-    bencher.bench(|| palisade::package::archive(std::path::Path::new(&dir), "src").unwrap());
+    bencher.bench(|| {
+        palisade::package::read(std::path::Path::new(&dir), "src")
+            .and_then(|source| source.archive())
+            .unwrap()
+    });
 }

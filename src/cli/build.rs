@@ -89,20 +89,42 @@ pub enum TemplateFormat {
 /// Every file a build produces, by path relative to the output directory.
 pub type Outputs = BTreeMap<String, Vec<u8>>;
 
+/// A build's output files, and its function archives by source digest (for
+/// the package cache).
+pub struct Compiled {
+    pub outputs: Outputs,
+    pub archives: BTreeMap<String, Vec<u8>>,
+}
+
 /// Compiles a spec file into its output files, in memory.
 pub fn compile(spec_path: &str, target: Target, format: TemplateFormat) -> Result<Outputs> {
+    compile_with_cache(spec_path, target, format, None).map(|compiled| compiled.outputs)
+}
+
+/// [`compile`], reusing archives from `cache` whose sources are unchanged.
+pub fn compile_with_cache(
+    spec_path: &str,
+    target: Target,
+    format: TemplateFormat,
+    cache: Option<&crate::package::Cache>,
+) -> Result<Compiled> {
     let loaded = load_spec(spec_path)?;
     let spec_dir = Path::new(spec_path).parent().unwrap_or(Path::new(""));
     let mut zips = Outputs::new();
     let mut packages = plan::Packages::new();
     // Functions usually share one code directory: zip each directory once.
-    let mut archives: BTreeMap<&str, crate::package::Archive> = BTreeMap::new();
+    let mut archives: BTreeMap<&str, (String, crate::package::Archive)> = BTreeMap::new();
     for (name, function) in &loaded.spec.functions {
         let (dir, lambda_handler) = crate::package::code_dir(&function.handler);
         if !archives.contains_key(dir) {
-            archives.insert(dir, crate::package::archive(spec_dir, dir)?);
+            let source = crate::package::read(spec_dir, dir)?;
+            let archive = match cache.and_then(|cache| cache.get(&source)) {
+                Some(archive) => archive,
+                None => source.archive()?,
+            };
+            archives.insert(dir, (source.digest, archive));
         }
-        let archive = &archives[dir];
+        let (_, archive) = &archives[dir];
         packages.insert(
             name.value.clone(),
             PackageRef {
@@ -118,7 +140,10 @@ pub fn compile(spec_path: &str, target: Target, format: TemplateFormat) -> Resul
     }
     let mut outputs = compile_loaded(&loaded, &packages, target, format)?;
     outputs.append(&mut zips);
-    Ok(outputs)
+    Ok(Compiled {
+        outputs,
+        archives: archives.into_values().map(|(d, a)| (d, a.bytes)).collect(),
+    })
 }
 
 /// Compiles a loaded spec into every output file except the function
@@ -365,7 +390,11 @@ fn out_dir(spec: &str, settings: &Settings) -> PathBuf {
 
 /// Builds (or with `check`, verifies) one spec's output directory.
 pub fn build_one(spec: &str, settings: &Settings, fs: &dyn Fs) -> Result<Report> {
-    let outputs = compile(spec, settings.target, settings.format)?;
+    // `--check` proves the committed output; it zips from source.
+    let cache = crate::package::Cache::beside(Path::new(spec).parent().unwrap_or(Path::new("")));
+    let cache = (!settings.check).then_some(&cache);
+    let Compiled { outputs, archives } =
+        compile_with_cache(spec, settings.target, settings.format, cache)?;
     let out = out_dir(spec, settings);
     let interrupted = out.join(crate::output::JOURNAL).exists();
     let recovered = !settings.check && crate::output::recover(fs, &out)?;
@@ -422,6 +451,9 @@ pub fn build_one(spec: &str, settings: &Settings, fs: &dyn Fs) -> Result<Report>
         )));
     }
     crate::output::commit(fs, &out, changes)?;
+    if let Some(cache) = cache {
+        cache.keep(&archives);
+    }
     Ok(Report {
         written: changes.writes.len(),
         removed: changes.removals.len(),

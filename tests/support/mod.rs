@@ -62,8 +62,9 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// A copy of an example (spec and handlers) in a scratch directory, so a
-/// test can edit or build it without touching the repository.
+/// A copy of an example (spec and handlers, not what builds left beside
+/// them) in a scratch directory, so a test can edit or build it without
+/// touching the repository.
 pub fn example_copy(example: &str, scratch_name: &str) -> PathBuf {
     let dir = scratch(scratch_name);
     copy_dir(&Path::new("examples").join(example), &dir);
@@ -74,7 +75,11 @@ fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
+        let name = entry.file_name();
+        if name == ".palisade" || name == "dist" {
+            continue;
+        }
+        let target = to.join(name);
         if entry.file_type().unwrap().is_dir() {
             copy_dir(&entry.path(), &target);
         } else {
