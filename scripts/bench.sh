@@ -7,4 +7,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 venv="$(scripts/validators.sh)"
 cargo bench --locked --bench compile
 cargo build --release --locked --quiet
-"${venv}/bin/python" scripts/bench.py target/release/palisade
+synthetic=target/bench/synthetic
+for size in 10 100 1000 2000; do
+    cargo run --locked --quiet --example synthetic-spec -- "$size" "$synthetic/$size"
+done
+"${venv}/bin/python" scripts/bench.py target/release/palisade "$synthetic"
