@@ -2,6 +2,7 @@
 //! a directory, for timing whole `palisade build` processes at any size:
 //! `cargo run --example synthetic-spec -- 1000 target/bench/1000`
 
+#[path = "mod.rs"]
 mod support;
 
 fn main() {
