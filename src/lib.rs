@@ -17,5 +17,6 @@ pub mod scaffold;
 pub mod schema;
 pub mod spec;
 pub mod suggest;
+pub mod templates;
 
 pub use error::{Error, Result};

@@ -48,18 +48,7 @@ static TEMPLATES: OnceLock<Handlebars<'static>> = OnceLock::new();
 /// Parses the templates now. `build` calls it on another core while it
 /// loads the spec, so that `render` finds them ready (it waits if not).
 pub fn prepare() {
-    TEMPLATES.get_or_init(|| {
-        let mut handlebars = Handlebars::new();
-        handlebars.set_strict_mode(true);
-        // Markdown, not HTML: cells are escaped for tables by `cell` instead.
-        handlebars.register_escape_fn(handlebars::no_escape);
-        for (name, text) in SECTIONS {
-            handlebars
-                .register_template_string(name, *text)
-                .unwrap_or_else(|e| panic!("templates/security/{name}.md.hbs: {e}"));
-        }
-        handlebars
-    });
+    TEMPLATES.get_or_init(|| crate::templates::registry(SECTIONS));
 }
 
 pub fn render(plan: &Plan) -> String {

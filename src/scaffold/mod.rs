@@ -164,18 +164,9 @@ pub fn spec_text(spec: &Spec) -> String {
     format!("# yaml-language-server: $schema={SCHEMA_FILE}\n{body}")
 }
 
-/// The templates, strict: a missing value fails the render. Output is code
-/// and Markdown, so nothing is HTML-escaped.
+/// The scaffold's templates, parsed.
 pub fn registry() -> Handlebars<'static> {
-    let mut handlebars = Handlebars::new();
-    handlebars.set_strict_mode(true);
-    handlebars.register_escape_fn(handlebars::no_escape);
-    for (name, text) in TEMPLATES {
-        handlebars
-            .register_template_string(name, *text)
-            .unwrap_or_else(|e| panic!("templates/init/{name}.hbs: {e}"));
-    }
-    handlebars
+    crate::templates::registry(TEMPLATES)
 }
 
 /// `src/get_item.handler` → `src/get_item.py` (or `.mjs`: ES modules need no
