@@ -31,6 +31,32 @@ fn load_and_validate(bencher: divan::Bencher, example: &str) {
         .bench(|| palisade::spec::load("palisade.yaml", divan::black_box(&bytes), None).unwrap());
 }
 
+/// The two halves of loading: YAML → typed spec with spans, then the checks.
+#[divan::bench(args = EXAMPLES)]
+fn parse(bencher: divan::Bencher, example: &str) {
+    let bytes = spec_bytes(example);
+    bencher
+        .bench(|| palisade::spec::load::parse("palisade.yaml", divan::black_box(&bytes)).unwrap());
+}
+
+#[divan::bench(args = EXAMPLES)]
+fn validate(bencher: divan::Bencher, example: &str) {
+    let (_, spec) = palisade::spec::load::parse("palisade.yaml", &spec_bytes(example)).unwrap();
+    bencher.bench(|| {
+        palisade::spec::validate::validate(divan::black_box(&spec), &validation_context())
+    });
+}
+
+/// Built inside each timed call: its control lookup is not `Sync`, and it
+/// costs one clock read.
+fn validation_context() -> palisade::spec::validate::Context<'static> {
+    palisade::spec::validate::Context {
+        today: palisade::spec::runtime::today(),
+        base_dir: None,
+        control: &palisade::controls::find,
+    }
+}
+
 #[divan::bench(args = EXAMPLES)]
 fn plan(bencher: divan::Bencher, example: &str) {
     let loaded = palisade::spec::load("palisade.yaml", &spec_bytes(example), None).unwrap();
@@ -76,6 +102,15 @@ fn synthetic_load(bencher: divan::Bencher, functions: usize) {
     let text = support::spec(functions);
     bencher.counter(functions).bench(|| {
         palisade::spec::load("palisade.yaml", divan::black_box(text.as_bytes()), None).unwrap()
+    });
+}
+
+#[divan::bench(args = SIZES)]
+fn synthetic_validate(bencher: divan::Bencher, functions: usize) {
+    let (_, spec) =
+        palisade::spec::load::parse("palisade.yaml", support::spec(functions).as_bytes()).unwrap();
+    bencher.counter(functions).bench(|| {
+        palisade::spec::validate::validate(divan::black_box(&spec), &validation_context())
     });
 }
 
