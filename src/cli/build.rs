@@ -393,9 +393,14 @@ pub fn build_one(spec: &str, settings: &Settings, fs: &dyn Fs) -> Result<Report>
     // `--check` proves the committed output; it zips from source.
     let cache = crate::package::Cache::beside(Path::new(spec).parent().unwrap_or(Path::new("")));
     let cache = (!settings.check).then_some(&cache);
-    let Compiled { outputs, archives } =
-        compile_with_cache(spec, settings.target, settings.format, cache)?;
     let out = out_dir(spec, settings);
+    // What the last build left is read on another core while this one compiles.
+    let (compiled, last) = std::thread::scope(|scope| {
+        let last = scope.spawn(|| manifest::LastBuild::read_ahead(&out));
+        let compiled = compile_with_cache(spec, settings.target, settings.format, cache);
+        (compiled, joined(last))
+    });
+    let Compiled { outputs, archives } = compiled?;
     let interrupted = out.join(crate::output::JOURNAL).exists();
     let recovered = !settings.check && crate::output::recover(fs, &out)?;
     let leftovers = if settings.target.terraform() {
@@ -404,7 +409,7 @@ pub fn build_one(spec: &str, settings: &Settings, fs: &dyn Fs) -> Result<Report>
         Vec::new()
     };
     let owned = |path: &str| settings.target.owns(path);
-    let update = manifest::update(&out, &outputs, &owned, &leftovers, settings.force)?;
+    let update = manifest::update(last, &outputs, &owned, &leftovers, settings.force)?;
     let changes = &update.changes;
     if settings.check {
         let mut stale: Vec<String> = changes

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::io::ErrorKind;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -32,15 +32,9 @@ struct OnDisk {
 }
 
 impl Manifest {
-    /// The manifest under `root`, if a build wrote one.
-    pub fn read(root: &Path) -> Result<Option<Manifest>> {
-        let path = root.join(FILE);
-        let text = match std::fs::read(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(Error::io(path.display().to_string(), e)),
-        };
-        let manifest: OnDisk = serde_json::from_slice(&text)
+    /// The manifest in `text`, read from `path`.
+    fn parse(path: &Path, text: &[u8]) -> Result<Manifest> {
+        let manifest: OnDisk = serde_json::from_slice(text)
             .ok()
             .filter(|m: &OnDisk| m.files.keys().all(|p| is_safe_relative(p)))
             .ok_or_else(|| {
@@ -49,9 +43,9 @@ impl Manifest {
                     path.display()
                 ))
             })?;
-        Ok(Some(Manifest {
+        Ok(Manifest {
             files: manifest.files,
-        }))
+        })
     }
 
     /// Deterministic JSON: sorted paths, no time, no machine.
@@ -71,6 +65,49 @@ pub fn digest(bytes: &[u8]) -> String {
         text.push_str(&format!("{byte:02x}"));
     }
     text
+}
+
+/// An output root as the last build left it: its manifest and the files the
+/// manifest lists. `build` reads them on another core while the spec
+/// compiles; a file not read ahead is read when it is compared.
+pub struct LastBuild {
+    root: PathBuf,
+    read: BTreeMap<String, Option<Vec<u8>>>,
+}
+
+impl LastBuild {
+    pub fn read_ahead(root: &Path) -> LastBuild {
+        let mut last = LastBuild {
+            root: root.to_path_buf(),
+            read: BTreeMap::new(),
+        };
+        // An interrupted build's files change when it is recovered.
+        if root.join(super::JOURNAL).exists() {
+            return last;
+        }
+        let Ok(Some(text)) = read(&root.join(FILE)) else {
+            return last;
+        };
+        let listed = serde_json::from_slice::<OnDisk>(&text)
+            .map(|m| m.files.into_keys().filter(|p| is_safe_relative(p)))
+            .into_iter()
+            .flatten();
+        for path in listed {
+            if let Ok(bytes) = read(&root.join(&path)) {
+                last.read.insert(path, bytes);
+            }
+        }
+        last.read.insert(FILE.to_string(), Some(text));
+        last
+    }
+
+    /// The bytes of the file at `path` under the root, if there is one.
+    fn take(&mut self, path: &str) -> Result<Option<Vec<u8>>> {
+        match self.read.remove(path) {
+            Some(bytes) => Ok(bytes),
+            None => read(&self.root.join(path)),
+        }
+    }
 }
 
 /// Why a file on disk may not be overwritten or removed without `--force`.
@@ -93,7 +130,7 @@ pub struct Update {
     pub unchanged: usize,
 }
 
-/// Compares a build's `outputs` with what is under `root`.
+/// Compares a build's `outputs` with what the last build left.
 /// - `owned`: whether this build is responsible for a path (a CloudFormation
 ///   build does not touch `terraform/`, so it keeps those manifest entries);
 /// - `generated_leftovers`: files known to be Palisade's from their header
@@ -103,22 +140,27 @@ pub struct Update {
 ///
 /// Files the last build wrote and this one does not are removed.
 pub fn update(
-    root: &Path,
+    mut last: LastBuild,
     outputs: &BTreeMap<String, Vec<u8>>,
     owned: &dyn Fn(&str) -> bool,
     generated_leftovers: &[String],
     force: bool,
 ) -> Result<Update> {
-    let old = match Manifest::read(root) {
-        Err(Error::CheckFailed(_)) if force => None,
-        read => read?,
+    let old_bytes = last.take(FILE)?;
+    let manifest_path = last.root.join(FILE);
+    let old = match old_bytes
+        .as_deref()
+        .map(|text| Manifest::parse(&manifest_path, text))
+    {
+        Some(Err(Error::CheckFailed(_))) if force => None,
+        parsed => parsed.transpose()?,
     };
     let recorded = |path: &str| old.as_ref().and_then(|m| m.files.get(path));
     let mut update = Update::default();
     let mut manifest = Manifest::default();
     for (path, bytes) in outputs {
         manifest.files.insert(path.clone(), digest(bytes));
-        match read(&root.join(path))? {
+        match last.take(path)? {
             None => {}
             Some(disk) if disk == *bytes => {
                 update.unchanged += 1;
@@ -143,7 +185,7 @@ pub fn update(
             }
             continue;
         }
-        if let Some(disk) = read(&root.join(path))? {
+        if let Some(disk) = last.take(path)? {
             if let Some(conflict) = conflict(recorded(path), path, &disk) {
                 update.conflicts.push((path.clone(), conflict));
             }
@@ -151,7 +193,7 @@ pub fn update(
         }
     }
     let bytes = manifest.to_bytes();
-    if read(&root.join(FILE))?.as_ref() != Some(&bytes) {
+    if old_bytes.as_ref() != Some(&bytes) {
         update.changes.writes.insert(FILE.to_string(), bytes);
     }
     update.conflicts.sort();
