@@ -6,6 +6,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 venv="$(scripts/validators.sh)"
 cargo bench --locked --bench compile
+cargo bench --locked --bench diff
 cargo build --release --locked --quiet
 synthetic=target/bench/synthetic
 for size in 10 100 1000 2000; do
