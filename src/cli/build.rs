@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::output::manifest::{self, Conflict};
 use crate::output::{Fs, RealFs};
 use crate::plan::{self, CompileError, PackageRef};
-use crate::spec::{LoadedSpec, Source};
+use crate::spec::LoadedSpec;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -156,7 +156,7 @@ pub fn compile_loaded(
 ) -> Result<Outputs> {
     let mut outputs = Outputs::new();
     let plan = plan::compile(&loaded.spec, packages).map_err(|err| match err {
-        CompileError::Invalid(diagnostics) => invalid(&loaded.source, diagnostics),
+        CompileError::Invalid(diagnostics) => Error::invalid_in(&loaded.source, diagnostics),
         CompileError::Bug(bug) => bug,
     })?;
     let limit = crate::spec::validate::MAX_GENERATED_RESOURCES;
@@ -170,7 +170,7 @@ pub fn compile_loaded(
             ),
         )
         .with_suggestion("split the service into several specs (CloudFormation itself allows 500 resources per stack)");
-        return Err(invalid(&loaded.source, vec![diagnostic]));
+        return Err(Error::invalid_in(&loaded.source, vec![diagnostic]));
     }
     // The three renderings read the finished plan and nothing else: the
     // CloudFormation template, the largest, on a second core.
@@ -181,7 +181,7 @@ pub fn compile_loaded(
                 .then(|| cloudformation_file(&plan, &loaded.spec, format))
         });
         let security = crate::report::security::render(&plan);
-        let terraform_files = terraform::module(&plan, &terraform_overrides(&loaded.spec));
+        let terraform_files = terraform::module(&plan, &loaded.spec.overrides.terraform_patches());
         (security, terraform_files, joined(template))
     });
     outputs.insert("SECURITY.md".to_string(), security.into_bytes());
@@ -189,20 +189,12 @@ pub fn compile_loaded(
     let terraform_files = match terraform_files {
         Ok(files) => files,
         Err(clash) => {
-            let loc = plan.get(&clash.second).map(|r| r.loc).unwrap_or_default();
-            diagnostics.push(crate::diagnostic::Diagnostic::error(
-                crate::diagnostic::Code::NameDuplicate,
-                loc,
-                format!(
-                    "`{}` and `{}` would both be the Terraform resource `{}`; rename one",
-                    clash.first, clash.second, clash.address
-                ),
-            ));
+            diagnostics.push(clash.diagnostic(&plan));
             Default::default()
         }
     };
     if !diagnostics.is_empty() {
-        return Err(invalid(&loaded.source, diagnostics));
+        return Err(Error::invalid_in(&loaded.source, diagnostics));
     }
     if target.terraform() {
         for (name, text) in terraform_files {
@@ -221,13 +213,7 @@ fn cloudformation_file(
     spec: &crate::spec::Spec,
     format: TemplateFormat,
 ) -> (&'static str, String) {
-    let overrides: BTreeMap<String, serde_json::Value> = spec
-        .overrides
-        .cloudformation
-        .iter()
-        .map(|(id, patch)| (id.value.clone(), patch.value.clone()))
-        .collect();
-    let template = cloudformation::template(plan, &overrides);
+    let template = cloudformation::template(plan, &spec.overrides.cloudformation_patches());
     match format {
         // JSON has no comments: the template's Description carries the header.
         TemplateFormat::Yaml => (
@@ -246,25 +232,6 @@ fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
     handle
         .join()
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-}
-
-fn terraform_overrides(spec: &crate::spec::Spec) -> BTreeMap<String, serde_json::Value> {
-    spec.overrides
-        .terraform
-        .iter()
-        .map(|(address, patch)| (address.value.clone(), patch.value.clone()))
-        .collect()
-}
-
-fn invalid(source: &Source, mut diagnostics: Vec<crate::diagnostic::Diagnostic>) -> Error {
-    for d in &mut diagnostics {
-        d.file = source.path.clone();
-    }
-    crate::diagnostic::sort(&mut diagnostics);
-    Error::Invalid {
-        diagnostics,
-        sources: vec![source.clone()],
-    }
 }
 
 /// What building one spec did.

@@ -198,37 +198,15 @@ fn compile_spec(path: &str, bytes: &[u8]) -> Result<Input> {
             crate::plan::CompileError::Invalid(diagnostics) => invalid_spec(diagnostics),
             crate::plan::CompileError::Bug(bug) => bug,
         })?;
-    let cloudformation_overrides = loaded
-        .spec
-        .overrides
-        .cloudformation
-        .iter()
-        .map(|(id, patch)| (id.value.clone(), patch.value.clone()))
-        .collect();
-    let terraform_overrides = loaded
-        .spec
-        .overrides
-        .terraform
-        .iter()
-        .map(|(address, patch)| (address.value.clone(), patch.value.clone()))
-        .collect();
     // The checks `build` makes before it writes Terraform: a spec that cannot
     // be built is not diffed either.
     let mut diagnostics = emit_terraform::overrides::check(&plan, &loaded.spec.overrides);
     let addresses = emit_terraform::addresses(&plan);
-    let files = emit_terraform::module(&plan, &terraform_overrides);
+    let files = emit_terraform::module(&plan, &loaded.spec.overrides.terraform_patches());
     let (addresses, files) = match (addresses, files) {
         (Ok(addresses), Ok(files)) if diagnostics.is_empty() => (addresses, files),
         (_, Err(clash)) => {
-            let loc = plan.get(&clash.second).map(|r| r.loc).unwrap_or_default();
-            diagnostics.push(Diagnostic::error(
-                Code::NameDuplicate,
-                loc,
-                format!(
-                    "`{}` and `{}` would both be the Terraform resource `{}`; rename one",
-                    clash.first, clash.second, clash.address
-                ),
-            ));
+            diagnostics.push(clash.diagnostic(&plan));
             return Err(invalid_spec(diagnostics));
         }
         _ => return Err(invalid_spec(diagnostics)),
@@ -270,7 +248,10 @@ fn compile_spec(path: &str, bytes: &[u8]) -> Result<Input> {
     }
     Ok(Input::Spec(Box::new(Compiled {
         graph: crate::graph::Graph::from_plan(&plan),
-        cloudformation: cloudformation::template(&plan, &cloudformation_overrides),
+        cloudformation: cloudformation::template(
+            &plan,
+            &loaded.spec.overrides.cloudformation_patches(),
+        ),
         terraform,
         waivers,
     })))

@@ -531,6 +531,25 @@ impl Overrides {
     pub fn is_empty(&self) -> bool {
         self.cloudformation.is_empty() && self.terraform.is_empty()
     }
+
+    /// The CloudFormation patches by logical ID, as the emitter takes them.
+    pub fn cloudformation_patches(&self) -> BTreeMap<String, serde_json::Value> {
+        patches(&self.cloudformation)
+    }
+
+    /// The Terraform patches by address, as the emitter takes them.
+    pub fn terraform_patches(&self) -> BTreeMap<String, serde_json::Value> {
+        patches(&self.terraform)
+    }
+}
+
+fn patches(
+    by_target: &BTreeMap<Name, Spanned<serde_json::Value>>,
+) -> BTreeMap<String, serde_json::Value> {
+    by_target
+        .iter()
+        .map(|(target, patch)| (target.value.clone(), patch.value.clone()))
+        .collect()
 }
 
 /// The kind of a named spec resource, for `access:` and error messages.

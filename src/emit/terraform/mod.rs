@@ -38,6 +38,21 @@ pub struct NameClash {
     pub second: Id,
 }
 
+impl NameClash {
+    /// The error for the spec: the second resource is the one to rename.
+    pub fn diagnostic(&self, plan: &Plan) -> crate::diagnostic::Diagnostic {
+        let loc = plan.get(&self.second).map(|r| r.loc).unwrap_or_default();
+        crate::diagnostic::Diagnostic::error(
+            crate::diagnostic::Code::NameDuplicate,
+            loc,
+            format!(
+                "`{}` and `{}` would both be the Terraform resource `{}`; rename one",
+                self.first, self.second, self.address
+            ),
+        )
+    }
+}
+
 /// The module's files, with `overrides` (attributes by Terraform address)
 /// merged onto the generated resources.
 pub fn module(plan: &Plan, overrides: &BTreeMap<String, Json>) -> Result<Files, NameClash> {
