@@ -752,7 +752,7 @@ impl<'a> Emitter<'a> {
         }
         rule.insert(
             "AbortIncompleteMultipartUpload".into(),
-            json!({ "DaysAfterInitiation": 7 }),
+            json!({ "DaysAfterInitiation": bucket.abort_incomplete_upload_days }),
         );
         properties.insert("LifecycleConfiguration".into(), json!({ "Rules": [rule] }));
         if !bucket.notifications.is_empty() {

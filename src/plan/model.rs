@@ -361,8 +361,11 @@ pub struct Bucket {
     pub block_public_access: bool,
     pub owner_enforced: bool,
     pub expire_after_days: Option<u32>,
-    /// Days before non-current versions and incomplete uploads are removed.
+    /// Days before non-current versions are removed (versioned buckets).
     pub noncurrent_expire_days: u32,
+    /// Days before incomplete multipart uploads are aborted and their parts
+    /// deleted (they are stored, and billed, but never seen).
+    pub abort_incomplete_upload_days: u32,
     /// Bucket receiving server access logs (`None` for the log bucket itself).
     pub access_log_bucket: Option<Id>,
     pub access_log_prefix: String,

@@ -974,10 +974,10 @@ impl<'a> Emitter<'a> {
                     .attr("noncurrent_days", Value::int(bucket.noncurrent_expire_days)),
             );
         }
-        rule = rule.block(
-            Block::new("abort_incomplete_multipart_upload", &[])
-                .attr("days_after_initiation", Value::int(7)),
-        );
+        rule = rule.block(Block::new("abort_incomplete_multipart_upload", &[]).attr(
+            "days_after_initiation",
+            Value::int(bucket.abort_incomplete_upload_days),
+        ));
         let mut lifecycle = companion("aws_s3_bucket_lifecycle_configuration").block(rule);
         if bucket.versioning {
             // Non-current version rules need versioning in place first.
