@@ -186,7 +186,8 @@ fn synthetic_yaml_only(bencher: divan::Bencher, functions: usize) {
 #[divan::bench(args = EXAMPLES)]
 fn security_report(bencher: divan::Bencher, example: &str) {
     let plan = plan_of(&spec_bytes(example));
-    bencher.bench(|| palisade::report::security::render(divan::black_box(&plan)));
+    bencher
+        .bench(|| palisade::report::security::render(divan::black_box(&plan), &Default::default()));
 }
 
 /// Zipping a function code directory (once per directory per build).

@@ -6,9 +6,9 @@
 use serde::Serialize;
 
 use crate::controls::{self, ids};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::pipeline;
 use crate::plan::{self, Plan};
-use crate::spec::{self, Loc, Spec, runtime};
+use crate::spec::{LoadedSpec, Loc, Spec, runtime};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -44,10 +44,21 @@ pub struct Advisory {
 pub const RUNTIME_UPDATE: &str = "palisade.runtime-update";
 pub const SECRET_ROTATION: &str = "palisade.secret-rotation";
 
+/// An override `build` accepted: listed so every escape-hatch use is seen.
+#[derive(Debug, Clone, Serialize)]
+pub struct AcceptedOverride {
+    pub target: &'static str,
+    pub resource: String,
+    pub settings: Vec<String>,
+    pub line: u32,
+    pub column: u32,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub evaluations: Vec<Evaluation>,
     pub advisories: Vec<Advisory>,
+    pub overrides: Vec<AcceptedOverride>,
 }
 
 impl Report {
@@ -58,56 +69,40 @@ impl Report {
     }
 }
 
-/// Evaluates a valid spec. Overrides that undo a control are violations
-/// here (in `build` they are errors); an override naming no resource is
-/// still invalid input.
-pub fn check(spec: &Spec) -> Result<Report, Vec<Diagnostic>> {
-    let plan = plan::build::build(spec, &Default::default());
-    let (undone, invalid): (Vec<Diagnostic>, Vec<Diagnostic>) =
-        controls::overrides::check(&plan, &spec.overrides)
-            .into_iter()
-            .partition(|d| d.code() == Code::OverrideUndoesControl);
-    if !invalid.is_empty() {
-        return Err(invalid);
-    }
-    let mut evaluations = applied_and_waived(spec, &plan);
-    for d in undone {
-        let control = controls::CATALOG
-            .iter()
-            .find(|c| d.message.contains(c.id))
-            .map_or("", |c| c.id);
-        let resource = spec
-            .overrides
-            .cloudformation
-            .keys()
-            .find(|k| k.loc.line == d.line && k.loc.column == d.column)
-            .map_or_else(String::new, |k| k.value.clone());
+/// Evaluates a loaded spec through the pipeline: controls the final
+/// artifacts fail through overrides are violations here (in `build` they are
+/// errors); an override of the wrong shape is still invalid input.
+pub fn check(loaded: &LoadedSpec) -> crate::Result<Report> {
+    let compiled = pipeline::run(loaded, &Default::default())?;
+    let spec = &loaded.spec;
+    let mut evaluations = applied_and_waived(spec, &compiled.plan);
+    for located in &compiled.violations {
         evaluations.push(Evaluation {
-            control,
-            resource,
+            control: located.violation.control,
+            resource: located.violation.address.clone(),
             status: Status::Violated,
-            message: Some(d.message),
-            line: d.line,
-            column: d.column,
+            message: Some(format!(
+                "{} (through the override at {}:{})",
+                located.violation.message, located.at.loc.line, located.at.loc.column
+            )),
+            line: located.at.loc.line,
+            column: located.at.loc.column,
         });
     }
-    for finding in controls::verify::verify(&plan) {
-        let loc = plan
-            .get(&finding.resource)
-            .map(|r| r.loc)
-            .unwrap_or_default();
-        evaluations.push(Evaluation {
-            control: finding.control,
-            resource: finding.resource,
-            status: Status::Violated,
-            message: Some(finding.message),
+    let overrides = controls::overrides::by_target(&spec.overrides)
+        .into_iter()
+        .map(|((target, resource), (loc, settings))| AcceptedOverride {
+            target,
+            resource,
+            settings,
             line: loc.line,
             column: loc.column,
-        });
-    }
+        })
+        .collect();
     Ok(Report {
         evaluations,
         advisories: advisories(spec),
+        overrides,
     })
 }
 
@@ -151,24 +146,7 @@ fn waiver_loc(spec: &Spec, resource: &plan::Resource, control: &str) -> Option<L
             _ => None,
         };
     }
-    let find = |waivers: &spec::Waivers| waivers.keys().find(|k| k.value == control).map(|k| k.loc);
-    let api_level = matches!(
-        resource.kind,
-        plan::Kind::Route(_) | plan::Kind::Api(_) | plan::Kind::Stage(_)
-    );
-    if api_level {
-        return find(&spec.api.as_ref()?.waive);
-    }
-    let name = resource.source.as_deref()?;
-    spec.functions
-        .get(name)
-        .map(|f| &f.waive)
-        .or_else(|| spec.tables.get(name).map(|t| &t.waive))
-        .or_else(|| spec.queues.get(name).map(|q| &q.waive))
-        .or_else(|| spec.buckets.get(name).map(|b| &b.waive))
-        .or_else(|| spec.topics.get(name).map(|t| &t.waive))
-        .or_else(|| spec.secrets.get(name).map(|s| &s.waive))
-        .and_then(find)
+    pipeline::waiver_loc(spec, resource, control)
 }
 
 fn advisories(spec: &Spec) -> Vec<Advisory> {

@@ -75,6 +75,9 @@ pub enum Code {
     OverrideUndoesControl,
     /// An email address that is not one.
     Email,
+    /// An override whose shape no stack may take: a resource's `Type`,
+    /// Terraform meta-arguments, names the resource type does not have.
+    OverrideStructure,
 }
 
 impl Code {
@@ -115,6 +118,7 @@ impl Code {
             OverrideTarget => "E063",
             OverrideUndoesControl => "E064",
             Email => "E065",
+            OverrideStructure => "E066",
         }
     }
 }

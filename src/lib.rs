@@ -11,6 +11,7 @@ pub mod error;
 pub mod graph;
 pub mod output;
 pub mod package;
+pub mod pipeline;
 pub mod plan;
 pub mod report;
 pub mod scaffold;

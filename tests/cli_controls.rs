@@ -82,3 +82,12 @@ fn generated_controls_doc_is_current() {
         "docs/controls.md is stale: run `cargo run -- controls --format markdown > docs/controls.md`"
     );
 }
+
+#[test]
+fn generated_overrides_doc_is_current() {
+    let checked_in = std::fs::read_to_string("docs/overrides.md").unwrap();
+    assert!(
+        checked_in == palisade::controls::tunable::markdown(),
+        "docs/overrides.md is stale: run `cargo run -- controls --format overrides > docs/overrides.md`"
+    );
+}

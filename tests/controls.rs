@@ -57,6 +57,62 @@ fn cases() -> Vec<(&'static str, Fail)> {
             ),
         ),
         (
+            API_WIRING,
+            Spec(
+                "overrides:\n  cloudformation:\n    HttpApiAuthorizer:\n      Properties:\n        JwtConfiguration: { Issuer: \"https://evil.example.com/\", Audience: [any] }\n",
+                Code::OverrideUndoesControl,
+            ),
+        ),
+        (
+            IAM_RESOURCE_POLICIES,
+            Spec(
+                "overrides:\n  terraform:\n    aws_sqs_queue.order_events:\n      policy: '{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"sqs:*\",\"Resource\":\"*\"}]}'\n",
+                Code::OverrideUndoesControl,
+            ),
+        ),
+        (
+            IAM_INVOKE_ONLY,
+            Spec(
+                "overrides:\n  cloudformation:\n    GetOrdersByIdPermission:\n      Properties: { Action: \"lambda:*\" }\n",
+                Code::OverrideUndoesControl,
+            ),
+        ),
+        (
+            KMS_KEY_ENABLED,
+            Spec(
+                "overrides:\n  cloudformation:\n    ServiceKey:\n      Properties: { Enabled: false }\n",
+                Code::OverrideUndoesControl,
+            ),
+        ),
+        (
+            MON_ALARMS_ENABLED,
+            Spec(
+                "overrides:\n  terraform:\n    aws_cloudwatch_metric_alarm.get_order_errors:\n      actions_enabled: false\n",
+                Code::OverrideUndoesControl,
+            ),
+        ),
+        (
+            DATA_IN_ACCOUNT,
+            Spec(
+                "overrides:\n  cloudformation:\n    GetOrderFunction:\n      Properties: { Layers: [\"arn:aws:lambda:us-east-1:999999999999:layer:x:1\"] }\n",
+                Code::OverrideUndoesControl,
+            ),
+        ),
+        (
+            DATA_NO_SECRET_VALUES,
+            Spec(
+                "overrides:\n  cloudformation:\n    StripeKeySecret:\n      Properties: { SecretString: sk_live_1 }\n",
+                Code::OverrideUndoesControl,
+            ),
+        ),
+        (
+            OVERRIDES_TUNABLE,
+            Spec(
+                "overrides:\n  cloudformation:\n    GetOrderFunction:\n      Properties: { VpcConfig: { SubnetIds: [subnet-1] } }\n",
+                Code::OverrideUndoesControl,
+            ),
+        ),
+        (
             IAM_SCOPED_INVOKE,
             Mutation(|p| {
                 for r in &mut p.resources {
@@ -319,9 +375,10 @@ fn failing_cases_fail_with_the_control_named() {
                 let diagnostics = match loaded {
                     Err(diagnostics) => diagnostics,
                     Ok(loaded) => {
-                        match palisade::plan::compile(&loaded.spec, &Default::default()) {
-                            Err(palisade::plan::CompileError::Invalid(diagnostics)) => diagnostics,
-                            other => panic!("{id}: the spec should be rejected, got {other:?}"),
+                        match palisade::pipeline::run_strict(&loaded, &Default::default()) {
+                            Err(palisade::Error::Invalid { diagnostics, .. }) => diagnostics,
+                            Err(other) => panic!("{id}: {other:?}"),
+                            Ok(_) => panic!("{id}: the spec should be rejected"),
                         }
                     }
                 };
@@ -351,7 +408,12 @@ fn passing_case_every_plan_control_is_applied_and_verified_in_the_examples() {
             }
         }
     }
-    for control in CATALOG {
+    // Artifact controls hold for every resource of their types; their
+    // passing case is every example building (the pipeline verifies them).
+    for control in CATALOG
+        .iter()
+        .filter(|c| !ARTIFACT_CONTROLS.contains(&c.id))
+    {
         assert!(
             applied.contains(control.id),
             "{} is never applied by any example",

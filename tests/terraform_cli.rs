@@ -141,7 +141,7 @@ fn terraform_override_that_undoes_a_control_is_rejected() {
         (
             "aws_dynamodb_table.orders",
             "lifecycle: { prevent_destroy: false }",
-            "PAL-DATA-001",
+            "E066",
         ),
         (
             "aws_s3_bucket_public_access_block.receipts",

@@ -397,21 +397,24 @@ fn every_applied_control_is_carried_by_both_targets() {
             let cfn_resource = cfn.resource(&resource.id);
             for applied in resource.controls.iter().filter(|c| c.waived.is_none()) {
                 let control = palisade::controls::find(applied.control).unwrap();
-                for protected in control.protects.iter().filter(|p| p.cfn_type == cfn_type) {
+                for protected in control.protects.iter().filter(|p| {
+                    p.platform == palisade::controls::Platform::CloudFormation
+                        && p.resource_type == cfn_type
+                }) {
                     let (tf_type, key) =
-                        terraform_equivalent(protected.cfn_type, protected.cfn_property).unwrap();
-                    let cfn_value = if protected.cfn_property == "DeletionPolicy" {
+                        terraform_equivalent(protected.resource_type, protected.property).unwrap();
+                    let cfn_value = if protected.property == "DeletionPolicy" {
                         cfn_resource.get("DeletionPolicy").cloned()
                     } else {
                         cfn_resource["Properties"]
-                            .get(protected.cfn_property)
+                            .get(protected.property)
                             .map(|v| cfn.canon(v))
                     };
                     let (tf_present, tf_value) =
                         terraform_has(&tf, main_type, &tf_name, tf_type, key);
                     // Lambda keeps no key for an empty environment (Terraform
                     // would plan a change forever), so only then may it be absent.
-                    let empty_environment = protected.cfn_property == "KmsKeyArn"
+                    let empty_environment = protected.property == "KmsKeyArn"
                         && cfn_resource["Properties"].get("Environment").is_none();
                     if tf_present || !empty_environment {
                         assert_eq!(
@@ -422,7 +425,7 @@ fn every_applied_control_is_carried_by_both_targets() {
                             control.id,
                             control.title,
                             resource.id,
-                            protected.cfn_property
+                            protected.property
                         );
                     }
                     if let (Some(cfn_value), Some(tf_value)) = (&cfn_value, &tf_value)
@@ -434,7 +437,7 @@ fn every_applied_control_is_carried_by_both_targets() {
                             tf_value,
                             "{}: {} on {}",
                             spec.display(),
-                            protected.cfn_property,
+                            protected.property,
                             resource.id
                         );
                     }

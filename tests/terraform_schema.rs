@@ -5,7 +5,7 @@
 //! required missing, and every reference names a declared resource and an
 //! attribute it has.
 //!
-//! The schema is vendored as `tests/data/aws-provider-schema-subset.json`: the
+//! The schema is vendored as `schemas/aws-provider-schema-subset.json`: the
 //! provider block and the resource and data source types below, copied from
 //! `../shared/data/aws-provider-schema.json`. Regenerate it after changing the
 //! list (or the shared file) with
@@ -19,7 +19,7 @@ use std::path::Path;
 use serde_json::{Value as Json, json};
 use terraform_support::*;
 
-const SUBSET: &str = "tests/data/aws-provider-schema-subset.json";
+const SUBSET: &str = "schemas/aws-provider-schema-subset.json";
 const FULL: &str = "../shared/data/aws-provider-schema.json";
 
 /// Every resource type the emitter can write.

@@ -10,7 +10,7 @@ use crate::emit::{cloudformation, terraform, yaml};
 use crate::error::{Error, Result};
 use crate::output::manifest::{self, Conflict};
 use crate::output::{Fs, RealFs};
-use crate::plan::{self, CompileError, PackageRef};
+use crate::plan::{self, PackageRef};
 use crate::spec::LoadedSpec;
 
 #[derive(Debug, clap::Args)]
@@ -155,53 +155,16 @@ pub fn compile_loaded(
     format: TemplateFormat,
 ) -> Result<Outputs> {
     let mut outputs = Outputs::new();
-    let plan = plan::compile(&loaded.spec, packages).map_err(|err| match err {
-        CompileError::Invalid(diagnostics) => Error::invalid_in(&loaded.source, diagnostics),
-        CompileError::Bug(bug) => bug,
-    })?;
-    let limit = crate::spec::validate::MAX_GENERATED_RESOURCES;
-    if plan.resources.len() > limit {
-        let diagnostic = crate::diagnostic::Diagnostic::error(
-            crate::diagnostic::Code::InputLimit,
-            loaded.spec.service.loc,
-            format!(
-                "the spec generates {} resources; the limit is {limit}",
-                plan.resources.len()
-            ),
-        )
-        .with_suggestion("split the service into several specs (CloudFormation itself allows 500 resources per stack)");
-        return Err(Error::invalid_in(&loaded.source, vec![diagnostic]));
-    }
-    // The three renderings read the finished plan and nothing else: the
-    // CloudFormation template, the largest, on a second core.
-    let (security, terraform_files, template) = std::thread::scope(|scope| {
-        let template = scope.spawn(|| {
-            target
-                .cloudformation()
-                .then(|| cloudformation_file(&plan, &loaded.spec, format))
-        });
-        let security = crate::report::security::render(&plan);
-        let terraform_files = terraform::module(&plan, &loaded.spec.overrides.terraform_patches());
-        (security, terraform_files, joined(template))
-    });
+    let compiled = crate::pipeline::run_strict(loaded, packages)?;
+    let security = crate::report::security::render(&compiled.plan, &loaded.spec.overrides);
     outputs.insert("SECURITY.md".to_string(), security.into_bytes());
-    let mut diagnostics = terraform::overrides::check(&plan, &loaded.spec.overrides);
-    let terraform_files = match terraform_files {
-        Ok(files) => files,
-        Err(clash) => {
-            diagnostics.push(clash.diagnostic(&plan));
-            Default::default()
-        }
-    };
-    if !diagnostics.is_empty() {
-        return Err(Error::invalid_in(&loaded.source, diagnostics));
-    }
     if target.terraform() {
-        for (name, text) in terraform_files {
+        for (name, text) in compiled.terraform {
             outputs.insert(format!("{TERRAFORM_DIR}/{name}"), text.into_bytes());
         }
     }
-    if let Some((name, text)) = template {
+    if target.cloudformation() {
+        let (name, text) = cloudformation_file(&compiled.cloudformation, format);
         outputs.insert(name.to_string(), text.into_bytes());
     }
     Ok(outputs)
@@ -209,20 +172,18 @@ pub fn compile_loaded(
 
 /// The CloudFormation template's file name and text.
 fn cloudformation_file(
-    plan: &plan::Plan,
-    spec: &crate::spec::Spec,
+    template: &serde_json::Value,
     format: TemplateFormat,
 ) -> (&'static str, String) {
-    let template = cloudformation::template(plan, &spec.overrides.cloudformation_patches());
     match format {
         // JSON has no comments: the template's Description carries the header.
         TemplateFormat::Yaml => (
             "cloudformation/template.yaml",
-            format!("# {}\n{}", manifest::HEADER, yaml::to_yaml(&template)),
+            format!("# {}\n{}", manifest::HEADER, yaml::to_yaml(template)),
         ),
         TemplateFormat::Json => (
             "cloudformation/template.json",
-            cloudformation::to_json(&template),
+            cloudformation::to_json(template),
         ),
     }
 }

@@ -23,8 +23,7 @@ pub enum Format {
 
 pub fn run(args: &Args, io: &mut Io) -> Result<()> {
     let loaded = load_spec(&args.spec)?;
-    let checked = crate::check::check(&loaded.spec)
-        .map_err(|diagnostics| Error::invalid_in(&loaded.source, diagnostics))?;
+    let checked = crate::check::check(&loaded)?;
     let text = match args.format {
         Format::Text => report::check::text(&checked, &args.spec),
         Format::Json => report::check::json(&checked, &args.spec),

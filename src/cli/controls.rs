@@ -13,6 +13,8 @@ pub enum Format {
     Json,
     /// The catalog as Markdown (`docs/controls.md`).
     Markdown,
+    /// What `overrides:` may change, as Markdown (`docs/overrides.md`).
+    Overrides,
 }
 
 #[derive(Debug, clap::Args)]
@@ -57,6 +59,7 @@ fn write(io: &mut Io, text: &str) -> Result<()> {
 pub fn list(args: &ListArgs, io: &mut Io) -> Result<()> {
     let text = match args.format {
         Format::Markdown => crate::controls::catalog_markdown(),
+        Format::Overrides => crate::controls::tunable::markdown(),
         Format::Json => {
             let all: Vec<_> = CATALOG.iter().map(to_json).collect();
             format!(
@@ -103,7 +106,14 @@ pub fn explain(args: &ExplainArgs, io: &mut Io) -> Result<()> {
             "{}\n",
             serde_json::to_string_pretty(&to_json(control)).expect("plain JSON")
         ),
-        Format::Text | Format::Markdown => control.documentation(),
+        Format::Text | Format::Markdown | Format::Overrides => {
+            let mut text = control.documentation();
+            if control.id == crate::controls::ids::OVERRIDES_TUNABLE {
+                text.push('\n');
+                text.push_str(&crate::controls::tunable::markdown());
+            }
+            text
+        }
     };
     write(io, &text)
 }

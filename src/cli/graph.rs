@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use super::{DEFAULT_SPEC, DiagnosticFormat, Io, load_spec};
 use crate::error::{Error, Result};
 use crate::graph::{Format, Graph};
-use crate::plan::{self, CompileError};
+use crate::plan;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -27,11 +27,8 @@ pub struct Args {
 pub fn run(args: &Args, io: &mut Io) -> Result<()> {
     let loaded = load_spec(&args.spec)?;
     // Packages only fix code hashes, which the graph does not show.
-    let plan = plan::compile(&loaded.spec, &plan::Packages::new()).map_err(|err| match err {
-        CompileError::Invalid(diagnostics) => Error::invalid_in(&loaded.source, diagnostics),
-        CompileError::Bug(bug) => bug,
-    })?;
-    let text = Graph::from_plan(&plan).render(args.format);
+    let compiled = crate::pipeline::run_strict(&loaded, &plan::Packages::new())?;
+    let text = Graph::from_plan(&compiled.plan).render(args.format);
     match &args.out {
         Some(path) => {
             crate::output::write_atomic(path, text.as_bytes())?;

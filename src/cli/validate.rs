@@ -21,7 +21,12 @@ pub fn run(args: &Args, io: &mut Io) -> Result<()> {
     let mut sources = Vec::new();
     let mut valid = Vec::new();
     for spec in &args.specs {
-        match load_spec(spec) {
+        // The whole pipeline, as `build` runs it (without zipping), so that
+        // a spec `validate` passes is one `build` accepts.
+        let checked = load_spec(spec).and_then(|loaded| {
+            crate::pipeline::run_strict(&loaded, &Default::default()).map(|_| loaded)
+        });
+        match checked {
             Ok(loaded) => {
                 diagnostics.extend(loaded.warnings);
                 sources.push(loaded.source);

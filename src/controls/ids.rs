@@ -31,3 +31,25 @@ pub const MON_DLQ_ALARM: &str = "PAL-MON-002";
 pub const MON_API_ALARM: &str = "PAL-MON-003";
 pub const MON_ACCESS_LOGS: &str = "PAL-MON-004";
 pub const CI_DEPLOY_ROLE: &str = "PAL-CI-001";
+pub const API_WIRING: &str = "PAL-API-006";
+pub const IAM_RESOURCE_POLICIES: &str = "PAL-IAM-005";
+pub const IAM_INVOKE_ONLY: &str = "PAL-IAM-006";
+pub const KMS_KEY_ENABLED: &str = "PAL-KMS-003";
+pub const MON_ALARMS_ENABLED: &str = "PAL-MON-005";
+pub const DATA_IN_ACCOUNT: &str = "PAL-DATA-008";
+pub const DATA_NO_SECRET_VALUES: &str = "PAL-DATA-009";
+pub const OVERRIDES_TUNABLE: &str = "PAL-OVR-001";
+
+/// Controls that hold for every resource of the types they protect, checked
+/// on the final artifacts (after `overrides:`), rather than applied to
+/// chosen plan resources.
+pub const ARTIFACT_CONTROLS: &[&str] = &[
+    API_WIRING,
+    IAM_RESOURCE_POLICIES,
+    IAM_INVOKE_ONLY,
+    KMS_KEY_ENABLED,
+    MON_ALARMS_ENABLED,
+    DATA_IN_ACCOUNT,
+    DATA_NO_SECRET_VALUES,
+    OVERRIDES_TUNABLE,
+];

@@ -2,10 +2,12 @@
 //! unit with a permanent ID, compliance references, and a check that the
 //! finished plan still satisfies it. IDs are never reused.
 
+pub mod artifact;
 pub mod catalog;
 pub mod ids;
 pub mod overrides;
 pub mod suppressions;
+pub mod tunable;
 pub mod verify;
 
 pub use catalog::CATALOG;
@@ -21,6 +23,7 @@ pub enum Area {
     Data,
     Monitoring,
     Ci,
+    Overrides,
 }
 
 impl Area {
@@ -34,19 +37,35 @@ impl Area {
             Area::Data => "data",
             Area::Monitoring => "monitoring",
             Area::Ci => "ci",
+            Area::Overrides => "overrides",
         }
     }
 }
 
-/// A property a control sets, per target: an override that touches it on a
-/// resource the control applies to undoes the control.
+/// The two languages a stack ships in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Platform {
+    CloudFormation,
+    Terraform,
+}
+
+/// A property a control sets: an override that changes it on a resource the
+/// control applies to undoes the control. Declared in CloudFormation terms
+/// (translated for Terraform by the emitter) or, where only Terraform has the
+/// setting (`force_destroy`), in Terraform terms.
 #[derive(Debug, Clone, Copy)]
 pub struct Protected {
-    /// CloudFormation resource type (`AWS::Lambda::Function`).
-    pub cfn_type: &'static str,
-    /// Top-level key under `Properties` (or `DeletionPolicy`).
-    pub cfn_property: &'static str,
+    pub platform: Platform,
+    /// `AWS::Lambda::Function` or `aws_lambda_function`.
+    pub resource_type: &'static str,
+    /// Top-level key under `Properties` (or `DeletionPolicy`), or a
+    /// Terraform argument; [`EVERY_SETTING`] for every setting that is not
+    /// tunable.
+    pub property: &'static str,
 }
+
+/// A `Protected::property` that covers every non-tunable setting of a type.
+pub const EVERY_SETTING: &str = "*";
 
 /// One control: what it enforces and why, for users; how it is checked, for us.
 #[derive(Debug, Clone, Copy)]

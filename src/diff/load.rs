@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use super::Target;
 use super::terraform::{self, Module};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::emit::{cloudformation, terraform as emit_terraform};
+use crate::emit::terraform as emit_terraform;
 use crate::error::{Error, Result};
 use crate::spec::{Loc, Source};
 
@@ -184,33 +184,14 @@ fn compile_spec(path: &str, bytes: &[u8]) -> Result<Input> {
             text: String::from_utf8_lossy(bytes).into_owned(),
         }],
     })?;
-    let invalid_spec = |mut diagnostics: Vec<Diagnostic>| {
-        for d in &mut diagnostics {
-            d.file = path.to_string();
-        }
-        Error::Invalid {
-            diagnostics,
-            sources: vec![loaded.source.clone()],
-        }
-    };
-    let plan =
-        crate::plan::compile(&loaded.spec, &Default::default()).map_err(|err| match err {
-            crate::plan::CompileError::Invalid(diagnostics) => invalid_spec(diagnostics),
-            crate::plan::CompileError::Bug(bug) => bug,
-        })?;
-    // The checks `build` makes before it writes Terraform: a spec that cannot
-    // be built is not diffed either.
-    let mut diagnostics = emit_terraform::overrides::check(&plan, &loaded.spec.overrides);
-    let addresses = emit_terraform::addresses(&plan);
-    let files = emit_terraform::module(&plan, &loaded.spec.overrides.terraform_patches());
-    let (addresses, files) = match (addresses, files) {
-        (Ok(addresses), Ok(files)) if diagnostics.is_empty() => (addresses, files),
-        (_, Err(clash)) => {
-            diagnostics.push(clash.diagnostic(&plan));
-            return Err(invalid_spec(diagnostics));
-        }
-        _ => return Err(invalid_spec(diagnostics)),
-    };
+    let compiled = crate::pipeline::run_strict(&loaded, &Default::default())?;
+    let plan = &compiled.plan;
+    let addresses = emit_terraform::addresses(plan).map_err(|clash| {
+        Error::Internal(format!(
+            "the pipeline accepted a Terraform name clash: {clash:?}"
+        ))
+    })?;
+    let files = compiled.terraform.clone();
     let files: Vec<(String, String)> = files
         .into_iter()
         .map(|(name, text)| (format!("terraform/{name}"), text))
@@ -247,11 +228,8 @@ fn compile_spec(path: &str, bytes: &[u8]) -> Result<Input> {
         waivers.entry(target).or_default();
     }
     Ok(Input::Spec(Box::new(Compiled {
-        graph: crate::graph::Graph::from_plan(&plan),
-        cloudformation: cloudformation::template(
-            &plan,
-            &loaded.spec.overrides.cloudformation_patches(),
-        ),
+        graph: crate::graph::Graph::from_plan(plan),
+        cloudformation: compiled.cloudformation,
         terraform,
         waivers,
     })))

@@ -9,6 +9,16 @@ use crate::plan::*;
 
 /// The template as a JSON value (keys in insertion order), overrides merged.
 pub fn template(plan: &Plan, overrides: &BTreeMap<String, Value>) -> Value {
+    template_patched(plan, overrides).0
+}
+
+/// [`template`], and each resource an override changed as the plan emits it
+/// (by logical ID), for the controls to compare with what ships.
+pub fn template_patched(
+    plan: &Plan,
+    overrides: &BTreeMap<String, Value>,
+) -> (Value, Vec<(Id, Value)>) {
+    let mut planned = Vec::new();
     let emitter = Emitter::new(plan);
     let mut root = Map::new();
     root.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
@@ -36,6 +46,7 @@ pub fn template(plan: &Plan, overrides: &BTreeMap<String, Value>) -> Value {
     for resource in &plan.resources {
         let mut value = emitter.resource(resource);
         if let Some(patch) = overrides.get(&resource.id) {
+            planned.push((resource.id.clone(), value.clone()));
             merge(&mut value, patch);
         }
         resources.insert(resource.id.clone(), value);
@@ -54,7 +65,7 @@ pub fn template(plan: &Plan, overrides: &BTreeMap<String, Value>) -> Value {
             .collect();
         root.insert("Outputs".into(), Value::Object(outputs));
     }
-    Value::Object(root)
+    (Value::Object(root), planned)
 }
 
 /// JSON text, two-space indented, newline-terminated.

@@ -42,6 +42,16 @@ pub fn text(report: &Report, spec_path: &str) -> String {
             ));
         }
     }
+    for o in &report.overrides {
+        out.push_str(&format!(
+            "override {spec_path}:{}:{}: {} {} ({})\n",
+            o.line,
+            o.column,
+            o.target,
+            o.resource,
+            o.settings.join(", ")
+        ));
+    }
     for advisory in &report.advisories {
         out.push_str(&format!(
             "advisory {spec_path}:{}:{}: {}\n",
@@ -66,7 +76,7 @@ pub fn text(report: &Report, spec_path: &str) -> String {
 }
 
 pub fn json(report: &Report, spec_path: &str) -> String {
-    let value = json!({
+    let mut value = json!({
         "file": spec_path,
         "summary": {
             "applied": report.evaluations.iter().filter(|e| e.status == Status::Applied).count(),
@@ -77,6 +87,9 @@ pub fn json(report: &Report, spec_path: &str) -> String {
         "evaluations": report.evaluations,
         "advisories": report.advisories,
     });
+    if !report.overrides.is_empty() {
+        value["overrides"] = json!(report.overrides);
+    }
     format!(
         "{}\n",
         serde_json::to_string_pretty(&value).expect("plain JSON")
@@ -149,6 +162,15 @@ pub fn sarif(report: &Report, spec_path: &str) -> String {
             "level": "warning",
             "message": { "text": a.message },
             "locations": location(a.line, a.column),
+        }));
+    }
+    for o in &report.overrides {
+        results.push(json!({
+            "ruleId": crate::controls::ids::OVERRIDES_TUNABLE,
+            "ruleIndex": rule_index(crate::controls::ids::OVERRIDES_TUNABLE),
+            "level": "note",
+            "message": { "text": format!("override accepted on {} {}: {}", o.target, o.resource, o.settings.join(", ")) },
+            "locations": location(o.line, o.column),
         }));
     }
     let log = json!({

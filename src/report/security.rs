@@ -36,6 +36,7 @@ const SECTIONS: &[(&str, &str)] = &[
     section!("public-routes"),
     section!("waivers"),
     section!("suppressions"),
+    section!("overrides"),
     section!("function-permissions"),
     section!("deploy-roles"),
     section!("controls"),
@@ -51,10 +52,10 @@ pub fn prepare() {
     TEMPLATES.get_or_init(|| crate::templates::registry(SECTIONS));
 }
 
-pub fn render(plan: &Plan) -> String {
+pub fn render(plan: &Plan, overrides: &crate::spec::Overrides) -> String {
     prepare();
     let handlebars = TEMPLATES.get().expect("prepared");
-    let context = Context::wraps(data(plan)).expect("the data is JSON");
+    let context = Context::wraps(data(plan, overrides)).expect("the data is JSON");
     SECTIONS
         .iter()
         .map(|(name, _)| {
@@ -65,7 +66,19 @@ pub fn render(plan: &Plan) -> String {
         .collect()
 }
 
-fn data(plan: &Plan) -> Value {
+fn data(plan: &Plan, overrides: &crate::spec::Overrides) -> Value {
+    // Every accepted escape-hatch use, so a reviewer sees them in one place.
+    let overrides: Vec<Value> = controls::overrides::by_target(overrides)
+        .into_iter()
+        .map(|((platform, target), (loc, keys))| {
+            json!({
+                "target": platform,
+                "resource": cell(&target),
+                "settings": cell(&keys.join(", ")),
+                "line": loc.line,
+            })
+        })
+        .collect();
     let mut waivers = Vec::new();
     let mut suppressions = Vec::new();
     let mut public_routes = Vec::new();
@@ -142,6 +155,7 @@ fn data(plan: &Plan) -> Value {
         "public_routes": public_routes,
         "waivers": waivers,
         "suppressions": suppressions,
+        "overrides": overrides,
         "functions": functions,
         "deploy_roles": deploy_roles,
         "resources": resources,

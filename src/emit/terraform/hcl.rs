@@ -139,9 +139,13 @@ fn indent(out: &mut String, level: usize) {
 
 fn write_block(out: &mut String, block: &Block, level: usize) {
     indent(out, level);
+    // Checked in release builds too: a name that is not an identifier would
+    // end the block and start HCL of its own. Overrides are refused before
+    // they get here (E066); reaching this is a bug, never an injection.
+    assert!(is_identifier(&block.name), "block names are identifiers");
     out.push_str(&block.name);
     for label in &block.labels {
-        debug_assert!(is_identifier(label), "labels are identifiers: {label}");
+        assert!(is_identifier(label), "labels are identifiers");
         write!(out, " \"{label}\"").expect("writing to a String");
     }
     if block.body.items.is_empty() {
@@ -393,7 +397,7 @@ fn is_hidden(c: char) -> bool {
 
 /// `[A-Za-z_][A-Za-z0-9_-]*`: what HCL reads as a bare identifier (labels,
 /// attribute names).
-fn is_identifier(text: &str) -> bool {
+pub fn is_identifier(text: &str) -> bool {
     let mut chars = text.chars();
     chars
         .next()
@@ -402,7 +406,7 @@ fn is_identifier(text: &str) -> bool {
 }
 
 fn attribute_key(key: &str) -> String {
-    debug_assert!(is_identifier(key), "attribute names are identifiers: {key}");
+    assert!(is_identifier(key), "attribute names are identifiers");
     key.to_string()
 }
 
@@ -423,6 +427,65 @@ fn comment_text(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()
+}
+
+/// The JSON reading of a body, for checking what ships: attributes as
+/// values, nested blocks as lists of bodies under their name. Literal text
+/// stays text, references read `${...}`, and `jsonencode(x)` reads as `x`, so
+/// policies are checked as the documents they encode.
+impl Body {
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut object = serde_json::Map::new();
+        for item in &self.items {
+            match item {
+                Item::Attr(key, value) => {
+                    object.insert(key.clone(), value.to_json());
+                }
+                Item::Block(block) => {
+                    let entry = object
+                        .entry(block.name.clone())
+                        .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+                    if let serde_json::Value::Array(list) = entry {
+                        list.push(block.body.to_json());
+                    }
+                }
+                Item::Comment(_) => {}
+            }
+        }
+        serde_json::Value::Object(object)
+    }
+}
+
+impl Value {
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as Json;
+        match self {
+            Value::Template(pieces) => Json::String(
+                pieces
+                    .iter()
+                    .map(|piece| match piece {
+                        Piece::Lit(text) => text.clone(),
+                        Piece::Interp(expression) => format!("${{{expression}}}"),
+                    })
+                    .collect(),
+            ),
+            Value::Raw(expression) => match serde_json::from_str::<Json>(expression) {
+                Ok(value @ (Json::Bool(_) | Json::Number(_) | Json::Null)) => value,
+                _ => Json::String(format!("${{{expression}}}")),
+            },
+            Value::List(items) => Json::Array(items.iter().map(Value::to_json).collect()),
+            Value::Object(entries) => Json::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.to_json()))
+                    .collect(),
+            ),
+            Value::Call("jsonencode", args) if args.len() == 1 => args[0].to_json(),
+            Value::Call(name, args) => {
+                serde_json::json!({ "$call": name, "args": args.iter().map(Value::to_json).collect::<Vec<_>>() })
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -56,12 +56,42 @@ impl NameClash {
 /// The module's files, with `overrides` (attributes by Terraform address)
 /// merged onto the generated resources.
 pub fn module(plan: &Plan, overrides: &BTreeMap<String, Json>) -> Result<Files, NameClash> {
+    module_patched(plan, overrides).map(|(files, _)| files)
+}
+
+/// A resource block an override changed: as the plan emits it and as it
+/// ships, read as JSON, for the controls to compare.
+#[derive(Debug, Clone)]
+pub struct PatchedBlock {
+    pub address: String,
+    pub resource_type: String,
+    /// The plan resource it belongs to.
+    pub resource: Id,
+    pub planned: Json,
+    pub shipped: Json,
+}
+
+/// [`module`], and every block an override changed.
+pub fn module_patched(
+    plan: &Plan,
+    overrides: &BTreeMap<String, Json>,
+) -> Result<(Files, Vec<PatchedBlock>), NameClash> {
     let emitter = Emitter::new(plan)?;
     let mut areas: BTreeMap<&'static str, Vec<Block>> = BTreeMap::new();
+    let mut patched = Vec::new();
     for resource in &plan.resources {
         for mut block in emitter.blocks(resource) {
-            if let Some(patch) = overrides.get(&address_of(&block)) {
+            let address = address_of(&block);
+            if let Some(patch) = overrides.get(&address) {
+                let planned = block.body.to_json();
                 merge(&mut block.body, patch);
+                patched.push(PatchedBlock {
+                    resource_type: block.labels.first().cloned().unwrap_or_default(),
+                    address,
+                    resource: resource.id.clone(),
+                    planned,
+                    shipped: block.body.to_json(),
+                });
             }
             areas.entry(area(&resource.kind)).or_default().push(block);
         }
@@ -94,7 +124,7 @@ pub fn module(plan: &Plan, overrides: &BTreeMap<String, Json>) -> Result<Files, 
     if !variables.is_empty() {
         files.insert("variables.tf".into(), hcl::render_file(&header, &variables));
     }
-    Ok(files)
+    Ok((files, patched))
 }
 
 /// Every Terraform address the module declares, with the plan resource it

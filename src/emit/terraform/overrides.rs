@@ -1,15 +1,7 @@
-//! Terraform `overrides:` are merged onto the generated blocks, so they get the
-//! same scrutiny as CloudFormation's: an address must exist, and an override
-//! may not touch what a control sets unless the spec waives that control.
-//!
-//! Controls declare what they protect once, in CloudFormation terms
-//! (`controls::Protected`); this module only translates those properties into
-//! the Terraform attributes, blocks or companion resources that carry them.
-
-use crate::diagnostic::{Code, Diagnostic};
-use crate::plan::{Plan, Resource};
-use crate::spec::Overrides;
-use crate::suggest::did_you_mean;
+//! Controls declare what they protect once, mostly in CloudFormation terms
+//! (`controls::Protected`); this module translates those properties into the
+//! Terraform attributes, blocks or companion resources that carry them, so
+//! the final Terraform is checked for the same settings.
 
 /// Where a CloudFormation property lives in the Terraform output: a resource
 /// type and a top-level key of it, or the whole resource (`None`) when the
@@ -135,86 +127,6 @@ fn terraform_type(cfn_type: &str) -> Option<&'static str> {
     })
 }
 
-/// Diagnostics for Terraform overrides that name no generated resource or
-/// undo a control.
-pub fn check(plan: &Plan, overrides: &Overrides) -> Vec<Diagnostic> {
-    if overrides.terraform.is_empty() {
-        return Vec::new();
-    }
-    let Ok(addresses) = super::addresses(plan) else {
-        // A name clash is reported by the build itself.
-        return Vec::new();
-    };
-    let mut found = Vec::new();
-    for (address, patch) in &overrides.terraform {
-        let Some((_, resource)) = addresses.iter().find(|(a, _)| a == &address.value) else {
-            let suggestion = did_you_mean(address, addresses.iter().map(|(a, _)| a.as_str()))
-                .map(|s| format!("did you mean `{s}`?"))
-                .unwrap_or_else(|| {
-                    "`palisade build --target terraform` and look at the resource addresses".into()
-                });
-            found.push(
-                Diagnostic::error(
-                    Code::OverrideTarget,
-                    address.loc,
-                    format!(
-                        "`{}` is not a Terraform resource Palisade generates",
-                        address.value
-                    ),
-                )
-                .with_suggestion(suggestion),
-            );
-            continue;
-        };
-        let Some(patch) = patch.value.as_object() else {
-            found.push(Diagnostic::error(
-                Code::WrongType,
-                patch.loc,
-                "a Terraform override is a mapping of attributes (for example `{ description: ... }`)",
-            ));
-            continue;
-        };
-        let tf_type = address.value.split('.').next().unwrap_or_default();
-        for (control, key) in undone(plan, resource, tf_type, patch.keys()) {
-            found.push(crate::controls::overrides::undoes(address, &key, control));
-        }
-    }
-    found
-}
-
-/// The controls (not waived on `resource`) whose settings an override of
-/// `keys` on a block of `tf_type` would change, with the key it touches.
-fn undone<'k>(
-    plan: &Plan,
-    resource: &Resource,
-    tf_type: &str,
-    keys: impl Iterator<Item = &'k String> + Clone,
-) -> Vec<(&'static crate::controls::ControlInfo, String)> {
-    let cfn_type = crate::emit::cloudformation::resource_type(plan, resource);
-    let mut found = Vec::new();
-    for applied in resource.controls.iter().filter(|c| c.waived.is_none()) {
-        let Some(control) = crate::controls::find(applied.control) else {
-            continue;
-        };
-        for protected in control.protects.iter().filter(|p| p.cfn_type == cfn_type) {
-            let Some((protected_type, protected_key)) =
-                terraform_equivalent(protected.cfn_type, protected.cfn_property)
-            else {
-                continue;
-            };
-            if protected_type != tf_type {
-                continue;
-            }
-            for key in keys.clone() {
-                if protected_key.is_none_or(|k| k == key) {
-                    found.push((control, key.clone()));
-                }
-            }
-        }
-    }
-    found
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,13 +136,21 @@ mod tests {
     #[test]
     fn every_protected_property_has_a_terraform_equivalent() {
         for control in crate::controls::CATALOG {
-            for protected in control.protects {
+            // Artifact controls name both targets' settings themselves.
+            if crate::controls::ids::ARTIFACT_CONTROLS.contains(&control.id) {
+                continue;
+            }
+            for protected in control
+                .protects
+                .iter()
+                .filter(|p| p.platform == crate::controls::Platform::CloudFormation)
+            {
                 assert!(
-                    terraform_equivalent(protected.cfn_type, protected.cfn_property).is_some(),
+                    terraform_equivalent(protected.resource_type, protected.property).is_some(),
                     "{}: {} {}",
                     control.id,
-                    protected.cfn_type,
-                    protected.cfn_property
+                    protected.resource_type,
+                    protected.property
                 );
             }
         }

@@ -1,0 +1,197 @@
+//! The one pipeline every command goes through: a loaded spec → plan →
+//! overrides checked for shape → final CloudFormation and Terraform with the
+//! overrides merged → every control verified on those final artifacts.
+//! `validate`, `build`, `check`, `diff` and `graph` all call [`run`], so
+//! what one accepts the others accept.
+
+use serde_json::Value;
+
+use crate::controls::{self, Platform, artifact};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::emit::{cloudformation, terraform};
+use crate::error::{Error, Result};
+use crate::plan::{self, Kind, Plan, Resource};
+use crate::spec::{LoadedSpec, Loc, Spec, Waivers};
+
+/// What the pipeline produced for one spec.
+#[derive(Debug)]
+pub struct Compiled {
+    pub plan: Plan,
+    /// The final template, overrides merged.
+    pub cloudformation: Value,
+    /// The final Terraform module's files, overrides merged.
+    pub terraform: terraform::Files,
+    /// Controls the final artifacts fail, each at the override that did it.
+    /// `build` refuses these (E064); `check` reports them.
+    pub violations: Vec<Located>,
+}
+
+/// A violation and the override it comes from.
+#[derive(Debug, Clone)]
+pub struct Located {
+    pub violation: artifact::Violation,
+    /// The override's key in the spec.
+    pub at: crate::spec::Name,
+}
+
+impl Compiled {
+    /// The violations as E064 diagnostics at their overrides.
+    pub fn violation_diagnostics(&self) -> Vec<Diagnostic> {
+        self.violations
+            .iter()
+            .map(|v| {
+                let control = controls::find(v.violation.control).expect("catalogued");
+                let platform = match v.violation.platform {
+                    Platform::CloudFormation => "CloudFormation",
+                    Platform::Terraform => "Terraform",
+                };
+                controls::overrides::undoes(
+                    &v.at,
+                    &format!("{} ({platform})", v.violation.message),
+                    control,
+                )
+            })
+            .collect()
+    }
+}
+
+/// Runs the pipeline. Spec problems (including overrides of the wrong
+/// shape) are `Error::Invalid`; a plan that fails its own verification is a
+/// bug (`Error::Internal`). Violations through overrides come back in
+/// [`Compiled::violations`] for the caller to refuse or report.
+pub fn run(loaded: &LoadedSpec, packages: &plan::Packages) -> Result<Compiled> {
+    let spec = &loaded.spec;
+    let invalid = |diagnostics: Vec<Diagnostic>| Error::invalid_in(&loaded.source, diagnostics);
+    let plan = plan::compile(spec, packages).map_err(|err| match err {
+        plan::CompileError::Invalid(diagnostics) => invalid(diagnostics),
+        plan::CompileError::Bug(bug) => bug,
+    })?;
+    let limit = crate::spec::validate::MAX_GENERATED_RESOURCES;
+    if plan.resources.len() > limit {
+        let diagnostic = Diagnostic::error(
+            Code::InputLimit,
+            spec.service.loc,
+            format!(
+                "the spec generates {} resources; the limit is {limit}",
+                plan.resources.len()
+            ),
+        )
+        .with_suggestion("split the service into several specs (CloudFormation itself allows 500 resources per stack)");
+        return Err(invalid(vec![diagnostic]));
+    }
+    let addresses =
+        terraform::addresses(&plan).map_err(|clash| invalid(vec![clash.diagnostic(&plan)]))?;
+    let cfn_type = |resource: &Resource| cloudformation::resource_type(&plan, resource);
+    let shape = controls::overrides::check(&plan, &spec.overrides, &cfn_type, &addresses);
+    if !shape.is_empty() {
+        return Err(invalid(shape));
+    }
+    let cfn_patches = spec.overrides.cloudformation_patches();
+    let tf_patches = spec.overrides.terraform_patches();
+    // The template, the larger rendering, on a second core.
+    let ((template, planned), module) = std::thread::scope(|scope| {
+        let template = scope.spawn(|| cloudformation::template_patched(&plan, &cfn_patches));
+        let module = terraform::module_patched(&plan, &tf_patches);
+        (
+            template
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            module,
+        )
+    });
+    let (files, patched_blocks) = module.map_err(|clash| invalid(vec![clash.diagnostic(&plan)]))?;
+
+    let mut shipped = Vec::new();
+    for (id, planned) in planned {
+        let resource = plan.get(&id).expect("patched resources are plan resources");
+        shipped.push(artifact::Shipped {
+            platform: Platform::CloudFormation,
+            resource,
+            resource_type: planned["Type"].as_str().unwrap_or_default().to_string(),
+            cfn_type: cfn_type(resource).to_string(),
+            shipped: template["Resources"][&id].clone(),
+            planned,
+            address: id,
+        });
+    }
+    for block in patched_blocks {
+        let resource = plan
+            .get(&block.resource)
+            .expect("patched blocks are plan resources");
+        shipped.push(artifact::Shipped {
+            platform: Platform::Terraform,
+            resource,
+            resource_type: block.resource_type,
+            cfn_type: cfn_type(resource).to_string(),
+            address: block.address,
+            planned: block.planned,
+            shipped: block.shipped,
+        });
+    }
+    let waived = |resource: &Resource, control: &str| {
+        spec_waivers(spec, resource).is_some_and(|w| w.keys().any(|k| k.value == control))
+    };
+    let violations = artifact::verify(&shipped, &waived)
+        .into_iter()
+        .map(|violation| {
+            let overrides = match violation.platform {
+                Platform::CloudFormation => &spec.overrides.cloudformation,
+                Platform::Terraform => &spec.overrides.terraform,
+            };
+            let at = overrides
+                .keys()
+                .find(|k| k.value == violation.address)
+                .cloned()
+                .expect("only overridden resources are verified");
+            Located { violation, at }
+        })
+        .collect();
+    Ok(Compiled {
+        plan,
+        cloudformation: template,
+        terraform: files,
+        violations,
+    })
+}
+
+/// [`run`], refusing violations: what `build`, `diff` and `validate` accept.
+pub fn run_strict(loaded: &LoadedSpec, packages: &plan::Packages) -> Result<Compiled> {
+    let compiled = run(loaded, packages)?;
+    if compiled.violations.is_empty() {
+        Ok(compiled)
+    } else {
+        Err(Error::invalid_in(
+            &loaded.source,
+            compiled.violation_diagnostics(),
+        ))
+    }
+}
+
+/// The `waive:` of the spec entry a plan resource comes from: the function,
+/// table, queue, bucket, topic or secret, or `api:` for the API's resources.
+pub fn spec_waivers<'s>(spec: &'s Spec, resource: &Resource) -> Option<&'s Waivers> {
+    let api_level = matches!(
+        resource.kind,
+        Kind::Route(_) | Kind::Api(_) | Kind::Stage(_) | Kind::Authorizer(_) | Kind::Integration(_)
+    );
+    if api_level {
+        return spec.api.as_ref().map(|api| &api.waive);
+    }
+    let name = resource.source.as_deref()?;
+    spec.functions
+        .get(name)
+        .map(|f| &f.waive)
+        .or_else(|| spec.tables.get(name).map(|t| &t.waive))
+        .or_else(|| spec.queues.get(name).map(|q| &q.waive))
+        .or_else(|| spec.buckets.get(name).map(|b| &b.waive))
+        .or_else(|| spec.topics.get(name).map(|t| &t.waive))
+        .or_else(|| spec.secrets.get(name).map(|s| &s.waive))
+}
+
+/// Where a waiver of `control` for `resource` is written, if it is.
+pub fn waiver_loc(spec: &Spec, resource: &Resource, control: &str) -> Option<Loc> {
+    spec_waivers(spec, resource)?
+        .keys()
+        .find(|k| k.value == control)
+        .map(|k| k.loc)
+}
