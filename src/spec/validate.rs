@@ -463,6 +463,26 @@ impl Validator<'_> {
                     "add `api.auth.jwt` (issuer and audience), or make the route `public: \"<reason>\"`".into(),
                 );
             }
+            // PAL-API-002: a token from the issuer is not enough; the route
+            // names the scopes it needs, unless the API waives that.
+            None if route.scopes.is_empty()
+                && !api
+                    .waive
+                    .keys()
+                    .any(|k| k.value == crate::controls::ids::API_SCOPES) =>
+            {
+                self.error(
+                    Code::RouteWithoutAuth,
+                    key.loc,
+                    format!(
+                        "route `{}` requires no scopes, so any token from the issuer may call it",
+                        key.value
+                    ),
+                )
+                .suggestion = Some(
+                    "add `scopes: [<scope>]` to the route, or waive PAL-API-002 under `api.waive` with a reason".into(),
+                );
+            }
             None => {}
         }
         for scope in &route.scopes {
