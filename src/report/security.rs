@@ -70,12 +70,11 @@ fn data(plan: &Plan, overrides: &crate::spec::Overrides) -> Value {
     // Every accepted escape-hatch use, so a reviewer sees them in one place.
     let overrides: Vec<Value> = controls::overrides::by_target(overrides)
         .into_iter()
-        .map(|((platform, target), (loc, keys))| {
+        .map(|((platform, target), (_, keys))| {
             json!({
                 "target": platform,
                 "resource": cell(&target),
                 "settings": cell(&keys.join(", ")),
-                "line": loc.line,
             })
         })
         .collect();
