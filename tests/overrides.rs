@@ -183,3 +183,26 @@ fn validate_and_build_agree_on_every_invalid_spec() {
     }
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }
+
+/// Names in overrides are checked against the vendored schemas; a type the
+/// emitter writes that the schema lacks would refuse every property.
+#[test]
+fn every_emitted_cloudformation_type_has_vendored_properties() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string("schemas/cloudformation-properties.json").unwrap(),
+    )
+    .unwrap();
+    for spec in support::examples() {
+        let path = spec.display().to_string();
+        let bytes = std::fs::read(&spec).unwrap();
+        let loaded = palisade::spec::load(&path, &bytes, None).unwrap();
+        let plan = palisade::plan::compile(&loaded.spec, &Default::default()).unwrap();
+        for resource in &plan.resources {
+            let cfn_type = palisade::emit::cloudformation::resource_type(&plan, resource);
+            assert!(
+                schema["types"][cfn_type]["properties"].is_array(),
+                "{cfn_type} is missing from schemas/cloudformation-properties.json"
+            );
+        }
+    }
+}

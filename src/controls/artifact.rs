@@ -131,7 +131,12 @@ fn changed(item: &Shipped, key: &str, waiver: &dyn Fn(&Resource, &str) -> bool) 
             return Vec::new();
         }
     }
-    let setting = key.trim_start_matches('@');
+    // `UpdateReplacePolicy` keeps or drops the data on replacement exactly as
+    // `DeletionPolicy` does on removal: the same controls protect both.
+    let setting = match key.trim_start_matches('@') {
+        "UpdateReplacePolicy" => "DeletionPolicy",
+        other => other,
+    };
     let mut found = Vec::new();
     for control in protecting(item, setting) {
         let waivable_and_waived = control.waivable && waiver(item.resource, control.id);
