@@ -46,6 +46,8 @@ pub enum Format {
 pub enum FailOn {
     Broadening,
     DataLoss,
+    /// A change Palisade could not analyse (a person must review it).
+    Unanalysed,
 }
 
 pub fn run(args: &Args, io: &mut Io) -> Result<()> {
@@ -88,6 +90,7 @@ pub fn run(args: &Args, io: &mut Io) -> Result<()> {
         .map(|f| match f {
             FailOn::Broadening => Risk::Broadening,
             FailOn::DataLoss => Risk::DataLoss,
+            FailOn::Unanalysed => Risk::Unanalysed,
         })
         .filter(|risk| report.has_risk(*risk))
         .map(Risk::as_str)

@@ -164,6 +164,11 @@ impl Classifier {
         self.risky.push(detail);
     }
 
+    fn unanalysed(&mut self, detail: String) {
+        self.risks.insert(Risk::Unanalysed);
+        self.risky.push(detail);
+    }
+
     fn data_loss(&mut self, detail: String) {
         self.risks.insert(Risk::DataLoss);
         self.risky.push(detail);
@@ -195,15 +200,30 @@ impl Classifier {
         self.modified(&property_changes(old, &empty), old, &empty);
     }
 
-    /// Details and risks for each changed path.
+    /// Details and risks for each changed path. IAM policies are compared
+    /// by meaning, per resource and kind (trust or permissions), over all of
+    /// the resource's documents of that kind: splitting, merging, moving or
+    /// reordering statements is not a change of access.
     fn modified(&mut self, changes: &[PropertyChange], before: &Value, after: &Value) {
         let mut statements: BTreeSet<Vec<String>> = BTreeSet::new();
+        let mut kinds: BTreeSet<bool> = BTreeSet::new();
         for change in changes {
-            if let Some(index) = change.path.iter().position(|p| p == "Statement")
-                && change.path.len() > index + 1
-            {
-                // Whole statements are compared below, once each.
-                statements.insert(change.path[..index + 2].to_vec());
+            if let Some(index) = change.path.iter().position(|p| p == "Statement") {
+                if change.path.len() > index + 1 {
+                    // Whole statements are listed below, once each.
+                    statements.insert(change.path[..index + 2].to_vec());
+                }
+                kinds.insert(is_trust(&change.path));
+                continue;
+            }
+            if is_policy_field(&change.path) {
+                kinds.insert(is_trust(&change.path));
+                self.details.push(format!(
+                    "{}: {} → {}",
+                    change.path_text(),
+                    show(change.old.as_ref()),
+                    show(change.new.as_ref())
+                ));
                 continue;
             }
             if !self.removing {
@@ -212,6 +232,60 @@ impl Classifier {
         }
         for path in &statements {
             self.statement(at(before, path), at(after, path));
+        }
+        for trust in kinds {
+            self.policies(trust, before, after);
+        }
+    }
+
+    /// What the resource's policies of one kind allow, before and after.
+    fn policies(&mut self, trust: bool, before: &Value, after: &Value) {
+        let (mut old_docs, mut new_docs) = (Vec::new(), Vec::new());
+        documents(before, &mut Vec::new(), &mut old_docs);
+        documents(after, &mut Vec::new(), &mut new_docs);
+        old_docs.retain(|(path, _)| is_trust(path) == trust);
+        new_docs.retain(|(path, _)| is_trust(path) == trust);
+        let read = |docs: &[(Vec<String>, &Value)], others: &[(Vec<String>, &Value)]| {
+            let mut grants = Vec::new();
+            let mut unreadable = Vec::new();
+            for (path, doc) in docs {
+                match crate::iam::grants(doc) {
+                    Ok(mut found) => grants.append(&mut found),
+                    // An unreadable document that did not change changes nothing.
+                    Err(_) if others.iter().any(|(p, d)| p == path && d == doc) => {}
+                    Err(why) => unreadable.push(format!("{}: {}", path.join("."), why.0)),
+                }
+            }
+            (grants, unreadable)
+        };
+        let (old_grants, old_unreadable) = read(&old_docs, &new_docs);
+        let (new_grants, new_unreadable) = read(&new_docs, &old_docs);
+        if !old_unreadable.is_empty() || !new_unreadable.is_empty() {
+            for why in old_unreadable.iter().chain(&new_unreadable) {
+                self.unanalysed(format!(
+                    "IAM policy cannot be analysed, review it by hand: {why}"
+                ));
+            }
+            return;
+        }
+        let what = if trust { "trust policy" } else { "IAM" };
+        let lines = widening_lines(what, &crate::iam::widened(&old_grants, &new_grants));
+        if !lines.is_empty() {
+            // The risky lines say what the statement lines said; keep the
+            // statement lines only for what narrowed.
+            self.details.retain(|d| {
+                !(d.starts_with("IAM") && (d.contains(": + Allow") || d.contains(": - Deny")))
+            });
+        }
+        for line in lines {
+            self.broadening(line);
+        }
+        let unknown = crate::iam::unknown_actions(&new_grants);
+        if !unknown.is_empty() {
+            self.details.push(format!(
+                "IAM: actions the IAM action table does not know: {}",
+                unknown.into_iter().collect::<Vec<_>>().join(", ")
+            ));
         }
     }
 
@@ -340,7 +414,8 @@ impl Classifier {
         }
     }
 
-    /// One IAM statement, before and after.
+    /// One IAM statement, before and after, for the reader; whether access
+    /// widened is decided by meaning in `policies`.
     fn statement(&mut self, old: Option<&Value>, new: Option<&Value>) {
         let effect = |s: &Value| s["Effect"].as_str().unwrap_or("Allow").to_string();
         let list = |s: Option<&Value>, field: &str| -> BTreeSet<String> {
@@ -366,11 +441,7 @@ impl Classifier {
                     principal(new),
                     conditions(new)
                 );
-                if effect(new) == "Allow" {
-                    self.broadening(line);
-                } else {
-                    self.details.push(line);
-                }
+                self.details.push(line);
             }
             (Some(old), None) => {
                 let line = format!(
@@ -380,11 +451,7 @@ impl Classifier {
                     on(&list(Some(old), "Resource")),
                     principal(old)
                 );
-                if effect(old) == "Deny" {
-                    self.broadening(line);
-                } else {
-                    self.details.push(line);
-                }
+                self.details.push(line);
             }
             (Some(old), Some(new)) => {
                 let allow = effect(new) == "Allow";
@@ -408,23 +475,15 @@ impl Classifier {
                     };
                     if !added.is_empty() {
                         let line = format!("IAM{sid}: + {} {}", effect(new), phrase(&added, new));
-                        if allow {
-                            self.broadening(line)
-                        } else {
-                            self.details.push(line)
-                        }
+                        self.details.push(line)
                     }
                     if !removed.is_empty() {
                         let line = format!("IAM{sid}: - {} {}", effect(old), phrase(&removed, old));
-                        if allow {
-                            self.details.push(line)
-                        } else {
-                            self.broadening(line)
-                        }
+                        self.details.push(line)
                     }
                 }
                 if old.get("Principal") != new.get("Principal") {
-                    self.broadening(format!(
+                    self.details.push(format!(
                         "IAM{sid}: principal {} → {}",
                         show(old.get("Principal")),
                         show(new.get("Principal"))
@@ -432,7 +491,7 @@ impl Classifier {
                 }
                 self.conditions(&sid, allow, old.get("Condition"), new.get("Condition"));
                 if effect(old) != effect(new) {
-                    self.broadening(format!(
+                    self.details.push(format!(
                         "IAM{sid}: effect {} → {}",
                         effect(old),
                         effect(new)
@@ -464,10 +523,8 @@ impl Classifier {
                 was.map_or("(none)".into(), join),
                 is.map_or("(none)".into(), join)
             );
-            let widens_allow = !widened.is_empty();
-            if widens_allow == allow {
-                self.broadening(line);
-            } else {
+            let _ = (allow, &widened);
+            {
                 self.details.push(line);
             }
         }
@@ -604,4 +661,111 @@ fn show(value: Option<&Value>) -> String {
         }
         Some(other) => other.to_string(),
     }
+}
+
+/// Fields that hold a whole policy document, however written.
+const POLICY_FIELDS: &[&str] = &[
+    "PolicyDocument",
+    "KeyPolicy",
+    "AssumeRolePolicyDocument",
+    "ResourcePolicy",
+    "policy",
+    "assume_role_policy",
+];
+
+fn is_policy_field(path: &[String]) -> bool {
+    path.last()
+        .is_some_and(|p| POLICY_FIELDS.contains(&p.as_str()))
+}
+
+/// Trust policies say who may assume a role; the rest say what is allowed.
+fn is_trust(path: &[String]) -> bool {
+    path.iter()
+        .any(|p| p == "AssumeRolePolicyDocument" || p == "assume_role_policy")
+}
+
+/// Every policy document in a resource, by path: mappings with a
+/// `Statement`, and whatever stands in a policy field (text, an intrinsic).
+fn documents<'v>(
+    value: &'v Value,
+    path: &mut Vec<String>,
+    out: &mut Vec<(Vec<String>, &'v Value)>,
+) {
+    match value {
+        Value::Object(object) if object.contains_key("Statement") => {
+            out.push((path.clone(), value))
+        }
+        _ if is_policy_field(path) && !value.is_null() => out.push((path.clone(), value)),
+        Value::Object(object) => {
+            for (key, child) in object {
+                path.push(key.clone());
+                documents(child, path, out);
+                path.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                path.push(i.to_string());
+                documents(child, path, out);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Widenings as reviewers read them: the actions on the same resources
+/// together, resources shown as what they name.
+fn widening_lines(what: &str, widenings: &[crate::iam::Widening]) -> Vec<String> {
+    use std::collections::BTreeMap;
+    let readable = |text: &str| match serde_json::from_str::<Value>(text) {
+        Ok(value @ Value::Object(_)) => describe(&value),
+        _ => text.to_string(),
+    };
+    // (allowed, principal, conditions, resource) → actions
+    let mut by_resource: BTreeMap<(bool, Option<String>, String, String), BTreeSet<String>> =
+        BTreeMap::new();
+    for w in widenings {
+        by_resource
+            .entry((
+                w.allowed,
+                w.principal.clone(),
+                w.conditions.clone(),
+                readable(&w.resource),
+            ))
+            .or_default()
+            .insert(w.action.clone());
+    }
+    // (allowed, principal, conditions, actions) → resources
+    let mut grouped: BTreeMap<(bool, Option<String>, String, Vec<String>), BTreeSet<String>> =
+        BTreeMap::new();
+    for ((allowed, principal, conditions, resource), actions) in by_resource {
+        grouped
+            .entry((
+                allowed,
+                principal,
+                conditions,
+                actions.into_iter().collect(),
+            ))
+            .or_default()
+            .insert(resource);
+    }
+    grouped
+        .into_iter()
+        .map(|((allowed, principal, conditions, actions), resources)| {
+            let mut line = format!(
+                "{what}: {} {} on {}",
+                if allowed { "+ Allow" } else { "- Deny" },
+                actions.join(", "),
+                resources.into_iter().collect::<Vec<_>>().join(", ")
+            );
+            if let Some(principal) = principal {
+                line.push_str(&format!(" for {principal}"));
+            }
+            if !conditions.is_empty() {
+                line.push_str(&format!(" if {conditions}"));
+            }
+            line
+        })
+        .collect()
 }

@@ -67,6 +67,9 @@ pub enum ChangeKind {
 pub enum Risk {
     Broadening,
     DataLoss,
+    /// Palisade could not tell what the change does (a policy it cannot
+    /// read, say): a person must, so it is never passed as benign.
+    Unanalysed,
 }
 
 impl Risk {
@@ -74,6 +77,7 @@ impl Risk {
         match self {
             Risk::Broadening => "broadening",
             Risk::DataLoss => "data-loss",
+            Risk::Unanalysed => "unanalysed",
         }
     }
 }
@@ -134,6 +138,12 @@ pub struct Summary {
     pub replaced: usize,
     pub broadening: usize,
     pub data_loss: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unanalysed: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Report {
@@ -157,6 +167,7 @@ impl Report {
             }
             summary.broadening += usize::from(change.risks.contains(&Risk::Broadening));
             summary.data_loss += usize::from(change.risks.contains(&Risk::DataLoss));
+            summary.unanalysed += usize::from(change.risks.contains(&Risk::Unanalysed));
         }
         summary
     }
@@ -172,6 +183,7 @@ impl Report {
                 (
                     !c.risks.contains(&Risk::DataLoss),
                     !c.risks.contains(&Risk::Broadening),
+                    !c.risks.contains(&Risk::Unanalysed),
                 )
             };
             (rank(a), a.target, &a.resource).cmp(&(rank(b), b.target, &b.resource))

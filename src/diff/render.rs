@@ -19,10 +19,14 @@ pub fn json(report: &Report) -> String {
 /// change shows once in each): `(target, counts)`.
 fn headline(report: &Report) -> Vec<(Option<Target>, String)> {
     let counts = |s: Summary| {
-        format!(
+        let mut text = format!(
             "{} added, {} removed, {} modified, {} replaced; {} broadening, {} data-loss",
             s.added, s.removed, s.modified, s.replaced, s.broadening, s.data_loss
-        )
+        );
+        if s.unanalysed > 0 {
+            text.push_str(&format!(", {} unanalysed", s.unanalysed));
+        }
+        text
     };
     match report.targets.as_slice() {
         [_, _, ..] => report
@@ -65,7 +69,9 @@ pub fn text(report: &Report, color: bool) -> String {
     for change in &report.changes {
         let (marker, code) = if change.risks.contains(&Risk::DataLoss) {
             ("!!", "1;31")
-        } else if change.risks.contains(&Risk::Broadening) {
+        } else if change.risks.contains(&Risk::Broadening)
+            || change.risks.contains(&Risk::Unanalysed)
+        {
             ("! ", "1;33")
         } else {
             ("  ", "0")
@@ -100,7 +106,7 @@ pub fn markdown(report: &Report, graphs: Option<(&Graph, &Graph)>) -> String {
     let s = report.summary();
     let flag = if s.data_loss > 0 {
         "🛑 "
-    } else if s.broadening > 0 {
+    } else if s.broadening > 0 || s.unanalysed > 0 {
         "⚠️ "
     } else {
         "✅ "
