@@ -207,7 +207,30 @@ impl Classifier {
     fn modified(&mut self, changes: &[PropertyChange], before: &Value, after: &Value) {
         let mut statements: BTreeSet<Vec<String>> = BTreeSet::new();
         let mut kinds: BTreeSet<bool> = BTreeSet::new();
+        let mut document_paths = Vec::new();
+        documents(before, &mut Vec::new(), &mut document_paths);
+        documents(after, &mut Vec::new(), &mut document_paths);
+        let document_paths: BTreeSet<Vec<String>> =
+            document_paths.into_iter().map(|(path, _)| path).collect();
         for change in changes {
+            // A part of a policy document that is not a statement (a
+            // Terraform `dynamic` block, `count`): what it grants is unknown.
+            if let Some(doc) = document_paths
+                .iter()
+                .find(|d| change.path.len() > d.len() && change.path.starts_with(d))
+                && !matches!(
+                    change.path[doc.len()].as_str(),
+                    "Statement" | "Version" | "Id"
+                )
+            {
+                self.unanalysed(format!(
+                    "IAM policy part Palisade cannot read changed, review it by hand: {}: {} → {}",
+                    change.path_text(),
+                    show(change.old.as_ref()),
+                    show(change.new.as_ref())
+                ));
+                continue;
+            }
             if let Some(index) = change.path.iter().position(|p| p == "Statement") {
                 if change.path.len() > index + 1 {
                     // Whole statements are listed below, once each.
@@ -216,7 +239,17 @@ impl Classifier {
                 kinds.insert(is_trust(&change.path));
                 continue;
             }
-            if is_policy_field(&change.path) {
+            let holds_policy = |v: &Option<Value>| {
+                v.as_ref().is_some_and(|v| {
+                    let mut found = Vec::new();
+                    documents(v, &mut change.path.clone(), &mut found);
+                    !found.is_empty()
+                })
+            };
+            if is_policy_field(&change.path)
+                || holds_policy(&change.old)
+                || holds_policy(&change.new)
+            {
                 kinds.insert(is_trust(&change.path));
                 self.details.push(format!(
                     "{}: {} → {}",
@@ -315,8 +348,18 @@ impl Classifier {
                 .filter(|v| !before.contains(v))
                 .collect()
         };
+        if let Some(line) = openapi(change) {
+            self.broadening(format!("{line}: {shown}"));
+            return;
+        }
         let concept = vocabulary::concept(self.target, &self.resource_type, &change.path);
         match concept {
+            Some(Concept::Identity) if old.is_some() => {
+                self.broadening(format!("authorizer identity changed: {shown}"));
+            }
+            Some(Concept::Wiring) if old.is_some() => {
+                self.broadening(format!("route or event wiring changed: {shown}"));
+            }
             Some(Concept::Suppression) => {
                 let id = change.path.last().map_or("", String::as_str);
                 let widened = widened_suppressions(id, old, new);
@@ -768,4 +811,44 @@ fn widening_lines(what: &str, widenings: &[crate::iam::Widening]) -> Vec<String>
             line
         })
         .collect()
+}
+
+/// An OpenAPI body (`Body`, SAM's `DefinitionBody`, Terraform's `body`) is
+/// where SAM and hand-written APIs keep each route's auth and target:
+/// removing a route's `security`, changing an integration or an authorizer
+/// definition is as risky as the same change on a route resource.
+fn openapi(change: &PropertyChange) -> Option<&'static str> {
+    let start = change
+        .path
+        .iter()
+        .position(|p| matches!(p.as_str(), "Body" | "DefinitionBody" | "body"))?;
+    let inside = &change.path[start + 1..];
+    let empty = |v: Option<&Value>| match v {
+        None | Some(Value::Null) => true,
+        Some(Value::Array(items)) => items.is_empty(),
+        Some(Value::Object(o)) => o.is_empty(),
+        _ => false,
+    };
+    if inside.iter().any(|p| p == "security") {
+        let (old, new) = (change.old.as_ref(), change.new.as_ref());
+        return (!empty(old) && (empty(new) || old != new))
+            .then_some("OpenAPI security removed or changed (a route may be public)");
+    }
+    if inside
+        .iter()
+        .any(|p| p == "x-amazon-apigateway-integration")
+        && change.old.is_some()
+    {
+        return Some("OpenAPI integration changed (another target answers)");
+    }
+    if inside.iter().any(|p| {
+        matches!(
+            p.as_str(),
+            "securitySchemes" | "securityDefinitions" | "x-amazon-apigateway-authorizer"
+        )
+    }) && change.old.is_some()
+    {
+        return Some("OpenAPI authorizer changed (who is authenticated)");
+    }
+    None
 }

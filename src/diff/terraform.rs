@@ -342,10 +342,14 @@ impl Reader<'_> {
                 let entry = principals
                     .entry(kind)
                     .or_insert_with(|| Value::Array(Vec::new()));
-                if let (Value::Array(all), Some(identifiers)) =
-                    (entry, value["identifiers"].as_array())
-                {
-                    all.extend(identifiers.iter().cloned());
+                // A reference (`local.services`) stands for principals the
+                // reader cannot list: it stays, as written, never dropped.
+                if let Value::Array(all) = entry {
+                    match &value["identifiers"] {
+                        Value::Array(identifiers) => all.extend(identifiers.iter().cloned()),
+                        Value::Null => {}
+                        other => all.push(other.clone()),
+                    }
                 }
             }
             if !principals.is_empty() {

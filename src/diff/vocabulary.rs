@@ -47,6 +47,12 @@ pub enum Concept {
     InvokeFunction,
     /// A managed policy attached to a role.
     ManagedPolicy,
+    /// Who an authorizer trusts: issuer, audience, identity source, user
+    /// pools, authorizer function.
+    Identity,
+    /// What answers a route: its target, an integration's URI, the function
+    /// an event source feeds.
+    Wiring,
 }
 
 /// `(concept, only for this resource type, path suffix)`: a property whose
@@ -81,6 +87,40 @@ const CLOUDFORMATION: Names = &[
     (PublicAccessProtection, None, &["OwnershipControls"]),
     (AuthorizationType, None, &["AuthorizationType"]),
     (AuthorizationType, Some("AWS::Lambda::Url"), &["AuthType"]),
+    (Identity, None, &["JwtConfiguration", "Issuer"]),
+    (Identity, None, &["JwtConfiguration", "Audience"]),
+    (Identity, None, &["JwtConfiguration"]),
+    (
+        Identity,
+        Some("AWS::ApiGatewayV2::Authorizer"),
+        &["IdentitySource"],
+    ),
+    (
+        Identity,
+        Some("AWS::ApiGatewayV2::Authorizer"),
+        &["AuthorizerType"],
+    ),
+    (Identity, None, &["AuthorizerUri"]),
+    (Identity, None, &["ProviderARNs"]),
+    (
+        Identity,
+        Some("AWS::ApiGateway::Authorizer"),
+        &["IdentitySource"],
+    ),
+    (Identity, Some("AWS::ApiGateway::Authorizer"), &["Type"]),
+    (Wiring, Some("AWS::ApiGatewayV2::Route"), &["Target"]),
+    (Wiring, Some("AWS::ApiGatewayV2::Api"), &["Target"]),
+    (Wiring, None, &["IntegrationUri"]),
+    (
+        Wiring,
+        Some("AWS::ApiGateway::Method"),
+        &["Integration", "Uri"],
+    ),
+    (
+        Wiring,
+        Some("AWS::Lambda::EventSourceMapping"),
+        &["FunctionName"],
+    ),
     (Authorizer, None, &["AuthorizerId"]),
     (AuthorizationScopes, None, &["AuthorizationScopes"]),
     (Limit, None, &["ThrottlingRateLimit"]),
@@ -159,6 +199,31 @@ const TERRAFORM: Names = &[
         &["object_ownership"],
     ),
     (AuthorizationType, None, &["authorization_type"]),
+    (Identity, None, &["jwt_configuration", "issuer"]),
+    (Identity, None, &["jwt_configuration", "audience"]),
+    (Identity, None, &["jwt_configuration"]),
+    (Identity, None, &["identity_sources"]),
+    (
+        Identity,
+        Some("aws_apigatewayv2_authorizer"),
+        &["authorizer_type"],
+    ),
+    (Identity, None, &["authorizer_uri"]),
+    (Identity, None, &["provider_arns"]),
+    (
+        Identity,
+        Some("aws_api_gateway_authorizer"),
+        &["identity_source"],
+    ),
+    (Wiring, Some("aws_apigatewayv2_route"), &["target"]),
+    (Wiring, Some("aws_apigatewayv2_api"), &["target"]),
+    (Wiring, None, &["integration_uri"]),
+    (Wiring, Some("aws_api_gateway_integration"), &["uri"]),
+    (
+        Wiring,
+        Some("aws_lambda_event_source_mapping"),
+        &["function_name"],
+    ),
     (Authorizer, None, &["authorizer_id"]),
     (AuthorizationScopes, None, &["authorization_scopes"]),
     (Limit, None, &["throttling_rate_limit"]),
@@ -238,10 +303,12 @@ pub fn concept(target: Target, resource_type: &str, path: &[String]) -> Option<C
     if suppression {
         return Some(Suppression);
     }
-    // `RouteSettings.route_key=POST /x` is still about route settings.
+    // `RouteSettings.route_key=POST /x` is still about route settings, and
+    // `Target.Fn::Join...` is about the target.
     let path: Vec<&str> = path
         .iter()
         .map(String::as_str)
+        .take_while(|p| !p.starts_with("Fn::") && *p != "Ref")
         .filter(|p| !p.contains('='))
         .collect();
     names(target)

@@ -1,0 +1,26 @@
+// The "orders" service as a CDK v2 user writes it; synthesized offline.
+const cdk = require('aws-cdk-lib');
+const ddb = require('aws-cdk-lib/aws-dynamodb');
+const lambda = require('aws-cdk-lib/aws-lambda');
+const s3 = require('aws-cdk-lib/aws-s3');
+const sqs = require('aws-cdk-lib/aws-sqs');
+const apigw = require('aws-cdk-lib/aws-apigatewayv2');
+const authz = require('aws-cdk-lib/aws-apigatewayv2-authorizers');
+const integ = require('aws-cdk-lib/aws-apigatewayv2-integrations');
+const app = new cdk.App({ outdir: process.argv[2] || 'cdk.out' });
+const stack = new cdk.Stack(app, 'Orders', { env: { account: '111111111111', region: 'us-east-1' } });
+const table = new ddb.Table(stack, 'OrdersTable', { partitionKey: { name: 'id', type: ddb.AttributeType.STRING }, pointInTimeRecovery: true, removalPolicy: cdk.RemovalPolicy.RETAIN });
+const receipts = new s3.Bucket(stack, 'Receipts', { enforceSSL: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL, versioned: true });
+const queue = new sqs.Queue(stack, 'OrderEvents', { enforceSSL: true });
+const code = lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });');
+const getOrder = new lambda.Function(stack, 'GetOrder', { runtime: lambda.Runtime.NODEJS_20_X, handler: 'index.handler', code });
+const createOrder = new lambda.Function(stack, 'CreateOrder', { runtime: lambda.Runtime.NODEJS_20_X, handler: 'index.handler', code });
+table.grantReadData(getOrder);
+table.grantReadWriteData(createOrder);
+receipts.grantPut(createOrder);
+queue.grantSendMessages(createOrder);
+const authorizer = new authz.HttpJwtAuthorizer('Jwt', 'https://auth.example.com/', { jwtAudience: ['orders-api'] });
+const api = new apigw.HttpApi(stack, 'Api', { defaultAuthorizer: authorizer });
+api.addRoutes({ path: '/orders/{id}', methods: [apigw.HttpMethod.GET], integration: new integ.HttpLambdaIntegration('GetOrderIntegration', getOrder), authorizationScopes: ['orders:read'] });
+api.addRoutes({ path: '/orders', methods: [apigw.HttpMethod.POST], integration: new integ.HttpLambdaIntegration('CreateOrderIntegration', createOrder), authorizationScopes: ['orders:write'] });
+app.synth();
