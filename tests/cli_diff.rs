@@ -156,10 +156,10 @@ fn terraform_modules_not_written_by_palisade_are_compared_too() {
     let text = stdout(&["diff", TF_OLD, TF_NEW]);
     for expected in [
         // Statement by statement, however the policy is written.
-        "IAM (ReadUploads): + Allow s3:PutObject on ${aws_s3_bucket.uploads.arn}/*",
-        "IAM (Queue): + Allow sqs:SendMessage on *",
-        "IAM (ReadLogs): + Allow logs:FilterLogEvents on ${aws_cloudwatch_log_group.worker.arn}:*",
-        "IAM: + Allow sts:AssumeRole for {\"Service\":[\"edgelambda.amazonaws.com\",\"lambda.amazonaws.com\"]}",
+        "IAM: + Allow s3:PutObject on ${aws_s3_bucket.uploads.arn}/*",
+        "IAM: + Allow sqs:SendMessage on *",
+        "IAM: + Allow logs:FilterLogEvents on ${aws_cloudwatch_log_group.worker.arn}:*",
+        "IAM: + Allow sts:AssumeRole on * for Service:edgelambda.amazonaws.com",
         "IAM: + managed policy arn:aws:iam::aws:policy/AdministratorAccess",
         // A bucket's settings removed as resources while the bucket stays.
         "removed aws_s3_bucket_server_side_encryption_configuration.uploads",
