@@ -25,6 +25,16 @@ pub struct Args {
     /// Exit 1 when a change of one of these classes exists.
     #[arg(long, value_enum, value_delimiter = ',')]
     pub fail_on: Vec<FailOn>,
+    /// Classify a Terraform plan instead (`terraform show -json plan.out >
+    /// plan.json`), for any Terraform, Palisade's or not.
+    #[arg(long, value_name = "PLAN_JSON", conflicts_with_all = ["base", "change_set"])]
+    pub plan: Option<String>,
+    /// A CloudFormation change set (`aws cloudformation describe-change-set
+    /// --include-property-values --output json`): classified on its own, or,
+    /// with two templates or specs, CloudFormation's replacement answers
+    /// merged into their diff.
+    #[arg(long, value_name = "CHANGE_SET_JSON")]
+    pub change_set: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -50,7 +60,30 @@ pub enum FailOn {
     Unanalysed,
 }
 
+/// A JSON file given to `--plan` or `--change-set`.
+fn read_json(path: &str) -> Result<serde_json::Value> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    serde_json::from_slice(&bytes).map_err(|e| Error::Usage(format!("{path}: not JSON: {e}")))
+}
+
 pub fn run(args: &Args, io: &mut Io) -> Result<()> {
+    let planned = match (&args.plan, &args.change_set) {
+        (Some(plan), _) if args.inputs.is_empty() => {
+            Some(diff::plan::terraform(plan, &read_json(plan)?)?)
+        }
+        (None, Some(set)) if args.inputs.is_empty() && args.base.is_none() => {
+            Some(diff::plan::change_set(set, &read_json(set)?)?)
+        }
+        (Some(_), _) => {
+            return Err(Error::Usage(
+                "--plan takes the plan alone, without inputs".into(),
+            ));
+        }
+        _ => None,
+    };
+    if let Some(report) = planned {
+        return finish(args, io, &report, None);
+    }
     let (old, new) = match (&args.base, args.inputs.as_slice()) {
         (Some(base), [] | [_]) => {
             let spec = args.inputs.first().map_or(DEFAULT_SPEC, String::as_str);
@@ -75,11 +108,25 @@ pub fn run(args: &Args, io: &mut Io) -> Result<()> {
         }
         Some(Target::Terraform) => load::targets(&old, &new, Some(diff::Target::Terraform))?,
     };
-    let report = diff::compare_on(&old, &new, &targets);
+    let mut report = diff::compare_on(&old, &new, &targets);
+    if let Some(set) = &args.change_set {
+        let theirs = diff::plan::change_set(set, &read_json(set)?)?;
+        diff::plan::merge_replacements(&mut report, &theirs);
+    }
+    finish(args, io, &report, old.graph().zip(new.graph()))
+}
+
+/// Prints the report and applies `--fail-on`.
+fn finish(
+    args: &Args,
+    io: &mut Io,
+    report: &diff::Report,
+    graphs: Option<(&crate::graph::Graph, &crate::graph::Graph)>,
+) -> Result<()> {
     let text = match args.format {
-        Format::Text => diff::render::text(&report, io.color_stdout),
-        Format::Markdown => diff::render::markdown(&report, old.graph().zip(new.graph())),
-        Format::Json => diff::render::json(&report),
+        Format::Text => diff::render::text(report, io.color_stdout),
+        Format::Markdown => diff::render::markdown(report, graphs),
+        Format::Json => diff::render::json(report),
     };
     io.stdout
         .write_all(text.as_bytes())

@@ -286,6 +286,9 @@ impl Classifier {
                     Ok(mut found) => grants.append(&mut found),
                     // An unreadable document that did not change changes nothing.
                     Err(_) if others.iter().any(|(p, d)| p == path && d == doc) => {}
+                    Err(_) if **doc == Value::String(super::plan::UNKNOWN.into()) => {
+                        unreadable.push(format!("{}: known only after apply", path.join(".")))
+                    }
                     Err(why) => unreadable.push(format!("{}: {}", path.join("."), why.0)),
                 }
             }
@@ -765,37 +768,28 @@ fn widening_lines(what: &str, widenings: &[crate::iam::Widening]) -> Vec<String>
         Ok(value @ Value::Object(_)) => describe(&value),
         _ => text.to_string(),
     };
-    // (allowed, principal, conditions, resource) → actions
-    let mut by_resource: BTreeMap<(bool, Option<String>, String, String), BTreeSet<String>> =
-        BTreeMap::new();
+    /// Newly allowed (or no longer denied), principal, conditions.
+    type Who = (bool, Option<String>, String);
+    // (who, resource) → actions
+    let mut by_resource: BTreeMap<(Who, String), BTreeSet<String>> = BTreeMap::new();
     for w in widenings {
+        let who = (w.allowed, w.principal.clone(), w.conditions.clone());
         by_resource
-            .entry((
-                w.allowed,
-                w.principal.clone(),
-                w.conditions.clone(),
-                readable(&w.resource),
-            ))
+            .entry((who, readable(&w.resource)))
             .or_default()
             .insert(w.action.clone());
     }
-    // (allowed, principal, conditions, actions) → resources
-    let mut grouped: BTreeMap<(bool, Option<String>, String, Vec<String>), BTreeSet<String>> =
-        BTreeMap::new();
-    for ((allowed, principal, conditions, resource), actions) in by_resource {
+    // (who, actions) → resources
+    let mut grouped: BTreeMap<(Who, Vec<String>), BTreeSet<String>> = BTreeMap::new();
+    for ((who, resource), actions) in by_resource {
         grouped
-            .entry((
-                allowed,
-                principal,
-                conditions,
-                actions.into_iter().collect(),
-            ))
+            .entry((who, actions.into_iter().collect()))
             .or_default()
             .insert(resource);
     }
     grouped
         .into_iter()
-        .map(|((allowed, principal, conditions, actions), resources)| {
+        .map(|(((allowed, principal, conditions), actions), resources)| {
             let mut line = format!(
                 "{what}: {} {} on {}",
                 if allowed { "+ Allow" } else { "- Deny" },

@@ -5,6 +5,7 @@
 pub mod classify;
 pub mod load;
 mod normalize;
+pub mod plan;
 pub mod render;
 pub mod replacement;
 pub mod terraform;
