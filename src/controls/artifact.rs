@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 
 use super::ids::*;
 use super::{ControlInfo, EVERY_SETTING, Platform, tunable};
+use crate::iam::Scope;
 use crate::plan::Resource;
 
 /// One resource as the plan emits it and as it ships after `overrides:`.
@@ -432,77 +433,54 @@ fn semantic(item: &Shipped, waiver: &dyn Fn(&Resource, &str) -> bool) -> Vec<Vio
     found
 }
 
-/// A policy document as JSON: Terraform may give it as a JSON string.
-fn document(value: &Value) -> Option<Value> {
-    match value {
-        Value::String(text) => serde_json::from_str(text).ok(),
-        Value::Object(_) => Some(value.clone()),
-        _ => None,
-    }
-}
-
-fn statements(document: &Value) -> Vec<Value> {
-    match document.get("Statement") {
-        Some(Value::Array(items)) => items.clone(),
-        Some(item @ Value::Object(_)) => vec![item.clone()],
-        _ => Vec::new(),
-    }
-}
-
-fn is_allow(statement: &Value) -> bool {
-    statement.get("Effect") != Some(&Value::String("Deny".into()))
-}
-
-/// IAM-005: an `Allow` admits only this stack's principals.
+/// IAM-005: an `Allow` admits only this stack's principals. Read with the
+/// same grant model `diff` uses.
 fn resource_policy(
     value: &Value,
     setting: &str,
     address: &str,
     flag: &mut dyn FnMut(&'static str, &str, String),
 ) {
-    let Some(document) = document(value) else {
-        flag(
-            IAM_RESOURCE_POLICIES,
-            setting,
-            format!("the policy of {address} cannot be analysed"),
-        );
-        return;
-    };
-    for statement in statements(&document).iter().filter(|s| is_allow(s)) {
-        if statement.get("NotPrincipal").is_some() {
+    let grants = match crate::iam::grants(value) {
+        Ok(grants) => grants,
+        Err(why) => {
             flag(
                 IAM_RESOURCE_POLICIES,
                 setting,
-                format!("{address} allows with NotPrincipal"),
+                format!("the policy of {address} cannot be analysed: {}", why.0),
             );
+            return;
         }
-        let Some(principal) = statement.get("Principal") else {
-            continue;
-        };
-        let foreign: Vec<String> = match principal {
-            Value::Object(kinds) => kinds
-                .iter()
-                .flat_map(|(kind, who)| {
-                    if kind == "Service" {
-                        Vec::new()
-                    } else if kind == "AWS" {
-                        strings(who)
-                            .into_iter()
-                            .filter(|p| p == "*" || is_account_literal(p))
-                            .collect()
-                    } else {
-                        vec![format!("{kind}: {who}")]
+    };
+    for grant in grants.iter().filter(|g| g.allow) {
+        match &grant.principals {
+            Some(Scope::AllBut(_)) => {
+                flag(
+                    IAM_RESOURCE_POLICIES,
+                    setting,
+                    format!("{address} allows with NotPrincipal"),
+                );
+            }
+            Some(Scope::Only(principals)) => {
+                for who in principals {
+                    let foreign = match who.split_once(':') {
+                        None => who == "*",
+                        Some(("Service", _)) => false,
+                        Some(("AWS", arn)) => arn == "*" || is_account_literal(arn),
+                        Some(_) => true,
+                    };
+                    if foreign {
+                        flag(
+                            IAM_RESOURCE_POLICIES,
+                            setting,
+                            format!(
+                                "{address} allows `{who}`, which is not a principal of this stack"
+                            ),
+                        );
                     }
-                })
-                .collect(),
-            other => vec![other.to_string()],
-        };
-        for who in foreign {
-            flag(
-                IAM_RESOURCE_POLICIES,
-                setting,
-                format!("{address} allows `{who}`, which is not a principal of this stack"),
-            );
+                }
+            }
+            None => {}
         }
     }
 }
@@ -515,26 +493,34 @@ fn identity_policy(
     address: &str,
     flag: &mut dyn FnMut(&'static str, &str, String),
 ) {
-    let Some(document) = document(value) else {
-        flag(
-            IAM_DECLARED_ACCESS,
-            setting,
-            format!("the policy of {address} cannot be analysed"),
-        );
-        return;
-    };
-    for statement in statements(&document).iter().filter(|s| is_allow(s)) {
-        for key in ["NotAction", "NotResource"] {
-            if statement.get(key).is_some() {
-                flag(
-                    IAM_DECLARED_ACCESS,
-                    setting,
-                    format!("{address} allows with {key}"),
-                );
-            }
+    let grants = match crate::iam::grants(value) {
+        Ok(grants) => grants,
+        Err(why) => {
+            flag(
+                IAM_DECLARED_ACCESS,
+                setting,
+                format!("the policy of {address} cannot be analysed: {}", why.0),
+            );
+            return;
         }
-        for action in statement.get("Action").into_iter().flat_map(strings) {
-            if action.contains('*') {
+    };
+    for grant in grants.iter().filter(|g| g.allow) {
+        if matches!(grant.actions, Scope::AllBut(_)) {
+            flag(
+                IAM_DECLARED_ACCESS,
+                setting,
+                format!("{address} allows with NotAction"),
+            );
+        }
+        if matches!(grant.resources, Scope::AllBut(_)) {
+            flag(
+                IAM_DECLARED_ACCESS,
+                setting,
+                format!("{address} allows with NotResource"),
+            );
+        }
+        if let Scope::Only(actions) = &grant.actions {
+            for action in actions.iter().filter(|a| a.contains('*')) {
                 flag(
                     IAM_DECLARED_ACCESS,
                     setting,
