@@ -9,7 +9,7 @@ use super::{DEFAULT_SPEC, DiagnosticFormat, Io, load_spec};
 use crate::emit::{cloudformation, terraform, yaml};
 use crate::error::{Error, Result};
 use crate::output::manifest::{self, Conflict};
-use crate::output::{Fs, RealFs};
+use crate::output::{Access, BuildLock, Fs, RealFs};
 use crate::plan::{self, CompileError, PackageRef};
 use crate::spec::LoadedSpec;
 
@@ -357,17 +357,39 @@ fn out_dir(spec: &str, settings: &Settings) -> PathBuf {
 
 /// Builds (or with `check`, verifies) one spec's output directory.
 pub fn build_one(spec: &str, settings: &Settings, fs: &dyn Fs) -> Result<Report> {
+    let spec_dir = Path::new(spec).parent().unwrap_or(Path::new(""));
+    // Held until the output and the cache are written, so a second build of
+    // this spec waits rather than sharing the journal (see `output::lock`).
+    // The message goes straight to stderr: it must appear while the build
+    // waits, from whichever worker thread builds this spec.
+    let waiting = |holder: &str| eprintln!("{spec}: waiting, {holder}");
+    let access = if settings.check {
+        Access::Shared
+    } else {
+        Access::Exclusive
+    };
+    let early_lock = BuildLock::existing(spec_dir, access, waiting)?;
     // `--check` proves the committed output; it zips from source.
-    let cache = crate::package::Cache::beside(Path::new(spec).parent().unwrap_or(Path::new("")));
+    let cache = crate::package::Cache::beside(spec_dir);
     let cache = (!settings.check).then_some(&cache);
     let out = out_dir(spec, settings);
-    // What the last build left is read on another core while this one compiles.
+    let locked = early_lock.is_some() || settings.check;
+    // What the last build left is read on another core while this one
+    // compiles, if this build already holds the lock.
     let (compiled, last) = std::thread::scope(|scope| {
-        let last = scope.spawn(|| manifest::LastBuild::read_ahead(&out));
+        let last = locked.then(|| scope.spawn(|| manifest::LastBuild::read_ahead(&out)));
         let compiled = compile_with_cache(spec, settings.target, settings.format, cache);
-        (compiled, joined(last))
+        (compiled, last.map(joined))
     });
     let Compiled { outputs, archives } = compiled?;
+    // The first build of a spec creates the lock only now, having output to
+    // write, so a spec that does not compile leaves nothing behind.
+    let _lock = match early_lock {
+        Some(lock) => Some(lock),
+        None if settings.check => None,
+        None => Some(BuildLock::create(spec_dir, waiting)?),
+    };
+    let last = last.unwrap_or_else(|| manifest::LastBuild::read_ahead(&out));
     let interrupted = out.join(crate::output::JOURNAL).exists();
     let recovered = !settings.check && crate::output::recover(fs, &out)?;
     let leftovers = if settings.target.terraform() {
