@@ -9,6 +9,7 @@ pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod graph;
+pub mod input;
 pub mod output;
 pub mod package;
 pub mod plan;
