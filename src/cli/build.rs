@@ -98,18 +98,22 @@ pub struct Compiled {
 
 /// Compiles a spec file into its output files, in memory.
 pub fn compile(spec_path: &str, target: Target, format: TemplateFormat) -> Result<Outputs> {
-    compile_with_cache(spec_path, target, format, None).map(|compiled| compiled.outputs)
+    compile_with_cache(spec_path, target, format, None, None).map(|compiled| compiled.outputs)
 }
 
-/// [`compile`], reusing archives from `cache` whose sources are unchanged.
+/// [`compile`], reusing archives from `cache` whose sources are unchanged;
+/// `out` (the output directory, if not `dist` beside the spec) is left out
+/// of the packages.
 pub fn compile_with_cache(
     spec_path: &str,
     target: Target,
     format: TemplateFormat,
     cache: Option<&crate::package::Cache>,
+    out: Option<&Path>,
 ) -> Result<Compiled> {
     let loaded = load_spec(spec_path)?;
     let spec_dir = Path::new(spec_path).parent().unwrap_or(Path::new(""));
+    let excluded = crate::package::Excluded::new(Path::new(spec_path), out);
     let mut zips = Outputs::new();
     let mut packages = plan::Packages::new();
     // Functions usually share one code directory: zip each directory once.
@@ -117,11 +121,14 @@ pub fn compile_with_cache(
     for (name, function) in &loaded.spec.functions {
         let (dir, lambda_handler) = crate::package::code_dir(&function.handler);
         if !archives.contains_key(dir) {
-            let source = crate::package::read(spec_dir, dir)?;
+            let at = function.handler.loc;
+            let refused = |d| Error::invalid_in(&loaded.source, vec![d]);
+            let source = crate::package::read(spec_dir, dir, &excluded, at).map_err(refused)?;
             let archive = match cache.and_then(|cache| cache.get(&source)) {
                 Some(archive) => archive,
                 None => source.archive()?,
             };
+            crate::package::check_zipped(dir, &archive, at).map_err(refused)?;
             archives.insert(dir, (source.digest, archive));
         }
         let (_, archive) = &archives[dir];
@@ -378,7 +385,13 @@ pub fn build_one(spec: &str, settings: &Settings, fs: &dyn Fs) -> Result<Report>
     // compiles, if this build already holds the lock.
     let (compiled, last) = std::thread::scope(|scope| {
         let last = locked.then(|| scope.spawn(|| manifest::LastBuild::read_ahead(&out)));
-        let compiled = compile_with_cache(spec, settings.target, settings.format, cache);
+        let compiled = compile_with_cache(
+            spec,
+            settings.target,
+            settings.format,
+            cache,
+            settings.out.as_deref(),
+        );
         (compiled, last.map(joined))
     });
     let Compiled { outputs, archives } = compiled?;
@@ -506,7 +519,7 @@ fn leftover_terraform_files(out: &Path, outputs: &Outputs) -> Vec<String> {
     let mut found: Vec<String> = entries
         .filter_map(|entry| entry.ok())
         .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|e| e == "tf"))
+        .filter(|path| path.extension().is_some_and(|e| e == "tf") && path.is_file())
         .filter(|path| std::fs::read_to_string(path).is_ok_and(|text| text.starts_with(&header)))
         .filter_map(|path| {
             let name = path.file_name()?.to_str()?;
