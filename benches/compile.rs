@@ -195,8 +195,16 @@ fn security_report(bencher: divan::Bencher, example: &str) {
 fn package_code(bencher: divan::Bencher, example: &str) {
     let dir = format!("examples/{example}");
     bencher.bench(|| {
-        palisade::package::read(std::path::Path::new(&dir), "src")
-            .and_then(|source| source.archive())
-            .unwrap()
+        let spec = std::path::Path::new(&dir).join("palisade.yaml");
+        let excluded = palisade::package::Excluded::new(&spec, None);
+        palisade::package::read(
+            std::path::Path::new(&dir),
+            "src",
+            &excluded,
+            Default::default(),
+        )
+        .unwrap()
+        .archive()
+        .unwrap()
     });
 }

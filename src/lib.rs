@@ -10,6 +10,7 @@ pub mod emit;
 pub mod error;
 pub mod graph;
 pub mod iam;
+pub mod input;
 pub mod output;
 pub mod package;
 pub mod pipeline;

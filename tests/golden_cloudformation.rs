@@ -126,3 +126,35 @@ fn every_suppression_is_reported_with_its_reason() {
         );
     }
 }
+
+/// The `ArtifactBucket` parameter tells the deployer where to upload each
+/// zip: the key it names must be the one the functions' `Code.S3Key` reads.
+#[test]
+fn artifact_bucket_description_names_the_functions_s3_keys() {
+    for spec in examples() {
+        let json = template_text(&cloudformation(&spec, TemplateFormat::Json));
+        let template: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let Some(description) = template["Parameters"]["ArtifactBucket"]["Description"].as_str()
+        else {
+            continue;
+        };
+        let functions = template["Resources"]
+            .as_object()
+            .unwrap()
+            .values()
+            .filter(|r| r["Type"] == "AWS::Lambda::Function");
+        for function in functions {
+            let key = function["Properties"]["Code"]["S3Key"].as_str().unwrap();
+            // `orders/get-order-0123456789abcdef.zip` → `orders/<name>-<hash>.zip`
+            let (service, file) = key.split_once('/').unwrap();
+            let (_, hash) = file.trim_end_matches(".zip").rsplit_once('-').unwrap();
+            assert_eq!(hash.len(), 16, "{key}");
+            let pattern = format!("{service}/<name>-<hash>.zip");
+            assert!(
+                description.contains(&pattern),
+                "{}: the description {description:?} does not give the key {pattern} ({key})",
+                spec.display()
+            );
+        }
+    }
+}

@@ -121,7 +121,12 @@ fn the_source_digest_covers_every_path_and_byte() {
     let dir = support::scratch("cache-digest");
     std::fs::create_dir_all(dir.join("src")).unwrap();
     std::fs::write(dir.join("src/a.py"), "x = 1\n").unwrap();
-    let digest = || palisade::package::read(&dir, "src").unwrap().digest;
+    let excluded = palisade::package::Excluded::new(&dir.join("palisade.yaml"), None);
+    let digest = || {
+        palisade::package::read(&dir, "src", &excluded, Default::default())
+            .unwrap()
+            .digest
+    };
     let original = digest();
     assert_eq!(digest(), original, "same sources, same digest");
     std::fs::write(dir.join("src/a.py"), "x = 2\n").unwrap();

@@ -9,7 +9,7 @@ use super::{DEFAULT_SPEC, DiagnosticFormat, Io, load_spec};
 use crate::emit::{cloudformation, terraform, yaml};
 use crate::error::{Error, Result};
 use crate::output::manifest::{self, Conflict};
-use crate::output::{Fs, RealFs};
+use crate::output::{Access, BuildLock, Fs, RealFs};
 use crate::plan::{self, PackageRef};
 use crate::spec::LoadedSpec;
 
@@ -98,18 +98,22 @@ pub struct Compiled {
 
 /// Compiles a spec file into its output files, in memory.
 pub fn compile(spec_path: &str, target: Target, format: TemplateFormat) -> Result<Outputs> {
-    compile_with_cache(spec_path, target, format, None).map(|compiled| compiled.outputs)
+    compile_with_cache(spec_path, target, format, None, None).map(|compiled| compiled.outputs)
 }
 
-/// [`compile`], reusing archives from `cache` whose sources are unchanged.
+/// [`compile`], reusing archives from `cache` whose sources are unchanged;
+/// `out` (the output directory, if not `dist` beside the spec) is left out
+/// of the packages.
 pub fn compile_with_cache(
     spec_path: &str,
     target: Target,
     format: TemplateFormat,
     cache: Option<&crate::package::Cache>,
+    out: Option<&Path>,
 ) -> Result<Compiled> {
     let loaded = load_spec(spec_path)?;
     let spec_dir = Path::new(spec_path).parent().unwrap_or(Path::new(""));
+    let excluded = crate::package::Excluded::new(Path::new(spec_path), out);
     let mut zips = Outputs::new();
     let mut packages = plan::Packages::new();
     // Functions usually share one code directory: zip each directory once.
@@ -117,11 +121,14 @@ pub fn compile_with_cache(
     for (name, function) in &loaded.spec.functions {
         let (dir, lambda_handler) = crate::package::code_dir(&function.handler);
         if !archives.contains_key(dir) {
-            let source = crate::package::read(spec_dir, dir)?;
+            let at = function.handler.loc;
+            let refused = |d| Error::invalid_in(&loaded.source, vec![d]);
+            let source = crate::package::read(spec_dir, dir, &excluded, at).map_err(refused)?;
             let archive = match cache.and_then(|cache| cache.get(&source)) {
                 Some(archive) => archive,
                 None => source.archive()?,
             };
+            crate::package::check_zipped(dir, &archive, at).map_err(refused)?;
             archives.insert(dir, (source.digest, archive));
         }
         let (_, archive) = &archives[dir];
@@ -318,17 +325,45 @@ fn out_dir(spec: &str, settings: &Settings) -> PathBuf {
 
 /// Builds (or with `check`, verifies) one spec's output directory.
 pub fn build_one(spec: &str, settings: &Settings, fs: &dyn Fs) -> Result<Report> {
+    let spec_dir = Path::new(spec).parent().unwrap_or(Path::new(""));
+    // Held until the output and the cache are written, so a second build of
+    // this spec waits rather than sharing the journal (see `output::lock`).
+    // The message goes straight to stderr: it must appear while the build
+    // waits, from whichever worker thread builds this spec.
+    let waiting = |holder: &str| eprintln!("{spec}: waiting, {holder}");
+    let access = if settings.check {
+        Access::Shared
+    } else {
+        Access::Exclusive
+    };
+    let early_lock = BuildLock::existing(spec_dir, access, waiting)?;
     // `--check` proves the committed output; it zips from source.
-    let cache = crate::package::Cache::beside(Path::new(spec).parent().unwrap_or(Path::new("")));
+    let cache = crate::package::Cache::beside(spec_dir);
     let cache = (!settings.check).then_some(&cache);
     let out = out_dir(spec, settings);
-    // What the last build left is read on another core while this one compiles.
+    let locked = early_lock.is_some() || settings.check;
+    // What the last build left is read on another core while this one
+    // compiles, if this build already holds the lock.
     let (compiled, last) = std::thread::scope(|scope| {
-        let last = scope.spawn(|| manifest::LastBuild::read_ahead(&out));
-        let compiled = compile_with_cache(spec, settings.target, settings.format, cache);
-        (compiled, joined(last))
+        let last = locked.then(|| scope.spawn(|| manifest::LastBuild::read_ahead(&out)));
+        let compiled = compile_with_cache(
+            spec,
+            settings.target,
+            settings.format,
+            cache,
+            settings.out.as_deref(),
+        );
+        (compiled, last.map(joined))
     });
     let Compiled { outputs, archives } = compiled?;
+    // The first build of a spec creates the lock only now, having output to
+    // write, so a spec that does not compile leaves nothing behind.
+    let _lock = match early_lock {
+        Some(lock) => Some(lock),
+        None if settings.check => None,
+        None => Some(BuildLock::create(spec_dir, waiting)?),
+    };
+    let last = last.unwrap_or_else(|| manifest::LastBuild::read_ahead(&out));
     let interrupted = out.join(crate::output::JOURNAL).exists();
     let recovered = !settings.check && crate::output::recover(fs, &out)?;
     let leftovers = if settings.target.terraform() {
@@ -445,7 +480,7 @@ fn leftover_terraform_files(out: &Path, outputs: &Outputs) -> Vec<String> {
     let mut found: Vec<String> = entries
         .filter_map(|entry| entry.ok())
         .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|e| e == "tf"))
+        .filter(|path| path.extension().is_some_and(|e| e == "tf") && path.is_file())
         .filter(|path| std::fs::read_to_string(path).is_ok_and(|text| text.starts_with(&header)))
         .filter_map(|path| {
             let name = path.file_name()?.to_str()?;

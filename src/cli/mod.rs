@@ -185,15 +185,19 @@ pub fn load_spec(path: &str) -> Result<LoadedSpec> {
     })
 }
 
-/// Reads a file, refusing anything far larger than a spec could be before
-/// reading it into memory.
+/// Reads a spec file, refusing anything far larger than a spec could be
+/// before reading it into memory, and anything but a regular file.
 fn read_input(path: &str) -> Result<Vec<u8>> {
-    use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut bytes = Vec::new();
-    let limit = crate::spec::MAX_SPEC_BYTES as u64 + 1;
-    file.take(limit)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::io(path, e))?;
-    Ok(bytes)
+    let limit = crate::spec::MAX_SPEC_BYTES as u64;
+    match crate::input::read_limited(std::path::Path::new(path), limit) {
+        Ok(bytes) => Ok(bytes),
+        Err(Ok(size)) => Err(Error::Invalid {
+            diagnostics: vec![crate::diagnostic::Diagnostic {
+                file: path.to_string(),
+                ..crate::spec::load::too_large(size)
+            }],
+            sources: Vec::new(),
+        }),
+        Err(Err(err)) => Err(err),
+    }
 }

@@ -148,7 +148,7 @@ pub fn read(path: &str) -> Result<Input> {
     if Path::new(path).is_dir() {
         return terraform::read_dir(Path::new(path)).map(Input::Terraform);
     }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = crate::input::read_regular(Path::new(path))?;
     if path.ends_with(".tf") {
         let text = String::from_utf8(bytes).map_err(|_| invalid(path, "", "not UTF-8 text"))?;
         return terraform::parse(&[(path.to_string(), text)]).map(Input::Terraform);
@@ -159,8 +159,16 @@ pub fn read(path: &str) -> Result<Input> {
 /// Parses bytes (a file, or a spec from `git show`) as a spec or a template.
 pub fn parse(path: &str, bytes: &[u8]) -> Result<Input> {
     let text = std::str::from_utf8(bytes).map_err(|_| invalid(path, "", "not UTF-8 text"))?;
-    let value = parse_template(text).map_err(|message| invalid(path, text, &message))?;
-    if value.get("Resources").is_some() {
+    let value = parse_template(text).map_err(|diagnostic| located(path, text, diagnostic))?;
+    if let Some(resources) = value.get("Resources") {
+        // Read as no resources, a list would show every resource as removed.
+        if !resources.is_object() {
+            return Err(invalid(
+                path,
+                text,
+                "`Resources` must be a mapping of logical IDs to resources",
+            ));
+        }
         return Ok(Input::Template(value));
     }
     if value.get("service").is_some() {
@@ -242,9 +250,20 @@ pub type Waivers = BTreeMap<(String, &'static str), String>;
 /// The spec at `path` as it is at git `reference`, read with `git show`
 /// (no checkout, the working copy is untouched).
 pub fn at_git_ref(reference: &str, path: &str) -> Result<Input> {
+    // An empty ref would make `git show :path` read the index, and one that
+    // starts with `-` would be read as an option (`--output=FILE` writes).
+    if reference.is_empty() || reference.starts_with('-') {
+        return Err(Error::Usage(format!(
+            "--base {reference:?} is not a git ref: give a branch, tag or commit such as `main`"
+        )));
+    }
     let relative = git_relative(path)?;
     let output = std::process::Command::new("git")
-        .args(["show", &format!("{reference}:{relative}")])
+        .args([
+            "show",
+            "--end-of-options",
+            &format!("{reference}:{relative}"),
+        ])
         .output()
         .map_err(|e| Error::io("git", e))?;
     if !output.status.success() {
@@ -259,7 +278,7 @@ pub fn at_git_ref(reference: &str, path: &str) -> Result<Input> {
 /// `path` relative to the repository root, as `git show REF:path` wants it.
 fn git_relative(path: &str) -> Result<String> {
     let output = std::process::Command::new("git")
-        .args(["ls-files", "--full-name", "--error-unmatch", path])
+        .args(["ls-files", "--full-name", "--error-unmatch", "--", path])
         .output()
         .map_err(|e| Error::io("git", e))?;
     if output.status.success() {
@@ -276,10 +295,18 @@ fn invalid(path: &str, text: &str, message: &str) -> Error {
         column: 1,
         ..Loc::default()
     };
+    located(
+        path,
+        text,
+        Diagnostic::error(Code::YamlSyntax, start, message),
+    )
+}
+
+fn located(path: &str, text: &str, diagnostic: Diagnostic) -> Error {
     Error::Invalid {
         diagnostics: vec![Diagnostic {
             file: path.to_string(),
-            ..Diagnostic::error(Code::YamlSyntax, start, message)
+            ..diagnostic
         }],
         sources: vec![Source {
             path: path.into(),
@@ -288,36 +315,54 @@ fn invalid(path: &str, text: &str, message: &str) -> Error {
     }
 }
 
-/// JSON or YAML; CloudFormation's short-form tags become long-form intrinsics.
-pub fn parse_template(text: &str) -> std::result::Result<Value, String> {
+/// JSON or YAML; CloudFormation's short-form tags become long-form
+/// intrinsics. A key twice in one mapping is an error in both (CloudFormation
+/// refuses it; reading the last would diff a template that cannot deploy).
+pub fn parse_template(text: &str) -> std::result::Result<Value, Diagnostic> {
     if text.trim_start().starts_with('{') {
-        return serde_json::from_str(text).map_err(|e| e.to_string());
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        return Plain::<Json>::deserialize(&mut deserializer)
+            .and_then(|Plain(value, _)| deserializer.end().map(|()| value))
+            .map_err(|e| {
+                let message = e.to_string();
+                let message = message
+                    .rfind(" at line ")
+                    .map_or(message.as_str(), |cut| &message[..cut]);
+                let loc = crate::spec::load::located_loc(e.line() as u64, e.column() as u64, text);
+                Diagnostic::error(Code::YamlSyntax, loc, message)
+            });
     }
     let options = serde_saphyr::options! {
         with_snippet: false,
+        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error,
         budget: serde_saphyr::budget! {
             max_documents: 1,
-            max_depth: 64,
+            max_depth: crate::spec::load::TEMPLATE_MAX_DEPTH,
             max_aliases: 0,
         },
     };
     serde_saphyr::from_str_with_options::<Node>(text, options)
         .map(|node| node.0)
-        .map_err(|e| e.to_string())
+        .map_err(|e| {
+            crate::spec::load::to_diagnostic(&e, text, crate::spec::load::Document::Template)
+        })
 }
 
 /// A YAML node with its tag resolved into CloudFormation's long form.
 struct Node(Value);
 
-/// A YAML node whose children are [`Node`]s.
-struct Plain(Value);
+/// A JSON value (JSON has no tags).
+struct Json(Value);
+
+/// A node whose children are `C`s ([`Node`] or [`Json`]).
+struct Plain<C>(Value, std::marker::PhantomData<C>);
 
 impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> std::result::Result<Self, D::Error> {
-        let serde_saphyr::Tagged(Plain(value), tag) =
-            serde_saphyr::Tagged::<Plain>::deserialize(deserializer)?;
+        let serde_saphyr::Tagged(Plain(value, _), tag) =
+            serde_saphyr::Tagged::<Plain<Node>>::deserialize(deserializer)?;
         Ok(Node(match tag {
             Some(tag) => long_form(&tag, value),
             None => value,
@@ -325,59 +370,88 @@ impl<'de> Deserialize<'de> for Node {
     }
 }
 
-impl<'de> Deserialize<'de> for Plain {
+impl<'de> Deserialize<'de> for Json {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Plain;
+        Plain::<Json>::deserialize(deserializer).map(|Plain(value, _)| Json(value))
+    }
+}
+
+impl From<Node> for Value {
+    fn from(node: Node) -> Value {
+        node.0
+    }
+}
+
+impl From<Json> for Value {
+    fn from(json: Json) -> Value {
+        json.0
+    }
+}
+
+impl<'de, C: Deserialize<'de> + Into<Value>> Deserialize<'de> for Plain<C> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        struct Visitor<C>(std::marker::PhantomData<C>);
+        impl<'de, C: Deserialize<'de> + Into<Value>> serde::de::Visitor<'de> for Visitor<C> {
+            type Value = Plain<C>;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a template value")
             }
-            fn visit_bool<E>(self, v: bool) -> std::result::Result<Plain, E> {
-                Ok(Plain(Value::Bool(v)))
+            fn visit_bool<E>(self, v: bool) -> std::result::Result<Plain<C>, E> {
+                Ok(plain(Value::Bool(v)))
             }
-            fn visit_i64<E>(self, v: i64) -> std::result::Result<Plain, E> {
-                Ok(Plain(Value::from(v)))
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Plain<C>, E> {
+                Ok(plain(Value::from(v)))
             }
-            fn visit_u64<E>(self, v: u64) -> std::result::Result<Plain, E> {
-                Ok(Plain(Value::from(v)))
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Plain<C>, E> {
+                Ok(plain(Value::from(v)))
             }
-            fn visit_f64<E>(self, v: f64) -> std::result::Result<Plain, E> {
-                Ok(Plain(Value::from(v)))
+            fn visit_f64<E>(self, v: f64) -> std::result::Result<Plain<C>, E> {
+                Ok(plain(Value::from(v)))
             }
-            fn visit_str<E>(self, v: &str) -> std::result::Result<Plain, E> {
-                Ok(Plain(Value::String(v.to_string())))
+            fn visit_str<E>(self, v: &str) -> std::result::Result<Plain<C>, E> {
+                Ok(plain(Value::String(v.to_string())))
             }
-            fn visit_unit<E>(self) -> std::result::Result<Plain, E> {
-                Ok(Plain(Value::Null))
+            fn visit_unit<E>(self) -> std::result::Result<Plain<C>, E> {
+                Ok(plain(Value::Null))
             }
-            fn visit_none<E>(self) -> std::result::Result<Plain, E> {
-                Ok(Plain(Value::Null))
+            fn visit_none<E>(self) -> std::result::Result<Plain<C>, E> {
+                Ok(plain(Value::Null))
             }
             fn visit_seq<A: serde::de::SeqAccess<'de>>(
                 self,
                 mut seq: A,
-            ) -> std::result::Result<Plain, A::Error> {
+            ) -> std::result::Result<Plain<C>, A::Error> {
                 let mut items = Vec::new();
-                while let Some(Node(item)) = seq.next_element()? {
-                    items.push(item);
+                while let Some(item) = seq.next_element::<C>()? {
+                    items.push(item.into());
                 }
-                Ok(Plain(Value::Array(items)))
+                Ok(plain(Value::Array(items)))
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
-            ) -> std::result::Result<Plain, A::Error> {
+            ) -> std::result::Result<Plain<C>, A::Error> {
                 let mut object = Map::new();
-                while let Some((key, Node(value))) = map.next_entry::<String, Node>()? {
-                    object.insert(key, value);
+                while let Some(key) = map.next_key::<String>()? {
+                    if object.contains_key(&key) {
+                        return Err(serde::de::Error::custom(format_args!(
+                            "duplicate key `{key}`"
+                        )));
+                    }
+                    let value: C = map.next_value()?;
+                    object.insert(key, value.into());
                 }
-                Ok(Plain(Value::Object(object)))
+                Ok(plain(Value::Object(object)))
             }
         }
-        deserializer.deserialize_any(Visitor)
+        fn plain<C>(value: Value) -> Plain<C> {
+            Plain(value, std::marker::PhantomData)
+        }
+        deserializer.deserialize_any(Visitor(std::marker::PhantomData))
     }
 }
 

@@ -57,7 +57,20 @@ pub fn read_dir(dir: &Path) -> Result<Module> {
     let mut files = Vec::new();
     for path in paths {
         let name = path.display().to_string();
-        let bytes = std::fs::read(&path).map_err(|e| Error::io(&name, e))?;
+        // A link out of the module (to `/proc/self/environ`, say) is not
+        // read: its content would end up in an error message or the diff.
+        if let Err(outside) = crate::input::resolve_inside(dir, &path) {
+            return Err(Error::Usage(match outside {
+                crate::input::Outside::Leaves(target) => format!(
+                    "{name} is a symbolic link to {}, outside {shown}; diff reads only the module's own files",
+                    target.display()
+                ),
+                crate::input::Outside::Unresolvable(e) => {
+                    format!("{name}: cannot resolve the symbolic link ({e})")
+                }
+            }));
+        }
+        let bytes = crate::input::read_regular(&path)?;
         let text = String::from_utf8(bytes).map_err(|_| {
             invalid(
                 &name,

@@ -223,9 +223,9 @@ pub fn has_header(text: &[u8]) -> bool {
 }
 
 fn read(path: &Path) -> Result<Option<Vec<u8>>> {
-    match std::fs::read(path) {
-        Ok(bytes) => Ok(Some(bytes)),
+    match std::fs::metadata(path) {
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::io(path.display().to_string(), e)),
+        // A FIFO in place of an output file must not block the build.
+        _ => crate::input::read_regular(path).map(Some),
     }
 }

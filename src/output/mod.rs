@@ -4,11 +4,13 @@
 //! never leaves half a stack. [`manifest`] records what Palisade wrote, so a
 //! hand edit is noticed before it is overwritten.
 
+mod lock;
 pub mod manifest;
 mod transaction;
 
 use std::path::Path;
 
+pub use lock::{Access, BuildLock, LOCK_FILE};
 pub use transaction::{Changes, JOURNAL, commit, recover};
 
 use crate::error::{Error, Result};

@@ -71,7 +71,12 @@ pub fn build(spec: &Spec, packages: &Packages) -> Plan {
     if !spec.functions.is_empty() || spec.deploy_role.is_some() {
         b.plan.parameters.push(Parameter {
             name: ARTIFACT_BUCKET,
-            description: "S3 bucket holding the function packages (upload dist/functions/*.zip under <service>/)",
+            // The key is the one `Code.S3Key` names (see `functions`): a
+            // deployer who uploads anywhere else leaves the stack without code.
+            description: format!(
+                "S3 bucket holding the function packages: upload dist/functions/<name>.zip as {}/<name>-<hash>.zip, <hash> being the first 16 hex digits of the zip's SHA-256 (the key each function's code names)",
+                spec.service.value
+            ),
         });
     }
     b.plan

@@ -514,7 +514,7 @@ pub struct Alarm {
 #[derive(Debug, Clone)]
 pub struct Parameter {
     pub name: &'static str,
-    pub description: &'static str,
+    pub description: String,
 }
 
 #[derive(Debug, Clone)]

@@ -20,6 +20,49 @@ pub struct Source {
     pub text: String,
 }
 
+/// What a YAML file is, for the words of its error messages and the
+/// limits they name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Document {
+    Spec,
+    /// A CloudFormation template read by `diff`.
+    Template,
+}
+
+impl Document {
+    fn name(self) -> &'static str {
+        match self {
+            Document::Spec => "spec",
+            Document::Template => "template",
+        }
+    }
+
+    /// How deep [`options`] (or the template reader's) lets it nest.
+    fn max_depth(self) -> usize {
+        match self {
+            Document::Spec => 32,
+            Document::Template => TEMPLATE_MAX_DEPTH,
+        }
+    }
+}
+
+/// Nesting allowed in a template `diff` reads.
+pub const TEMPLATE_MAX_DEPTH: usize = 64;
+
+/// The error for a file larger than [`MAX_SPEC_BYTES`]; `size` is the
+/// file's real size, also when only the first bytes past the limit were read.
+pub fn too_large(size: u64) -> Diagnostic {
+    Diagnostic::error(
+        Code::InputLimit,
+        Loc {
+            line: 1,
+            column: 1,
+            ..Loc::default()
+        },
+        format!("the spec is {size} bytes; the limit is {MAX_SPEC_BYTES} (1 MiB)"),
+    )
+}
+
 /// Parses the spec's YAML. Semantic checks are [`super::validate`]'s job.
 pub fn parse(path: &str, bytes: &[u8]) -> Result<(Source, Spec), Vec<Diagnostic>> {
     let located = |d: Diagnostic| {
@@ -34,14 +77,7 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<(Source, Spec), Vec<Diagnostic>
         ..Loc::default()
     };
     if bytes.len() > MAX_SPEC_BYTES {
-        return Err(located(Diagnostic::error(
-            Code::InputLimit,
-            start,
-            format!(
-                "the spec is {} bytes; the limit is {MAX_SPEC_BYTES}",
-                bytes.len()
-            ),
-        )));
+        return Err(located(too_large(bytes.len() as u64)));
     }
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
@@ -69,7 +105,7 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<(Source, Spec), Vec<Diagnostic>
     };
     match serde_saphyr::from_str_with_options::<Spec>(text, options()) {
         Ok(spec) => Ok((source, spec)),
-        Err(err) => Err(located(to_diagnostic(&err, text))),
+        Err(err) => Err(located(to_diagnostic(&err, text, Document::Spec))),
     }
 }
 
@@ -106,8 +142,10 @@ fn loc_of_offset(bytes: &[u8], offset: usize) -> Loc {
     }
 }
 
-/// Maps a YAML/serde error to one diagnostic, in Palisade's words.
-fn to_diagnostic(err: &YamlError, text: &str) -> Diagnostic {
+/// Maps a YAML/serde error to one diagnostic, in Palisade's words (never
+/// serde-saphyr's Rust ones, such as type names or `Debug` output).
+pub fn to_diagnostic(err: &YamlError, text: &str, document: Document) -> Diagnostic {
+    let name = document.name();
     let outer = err.without_snippet();
     // An alias error wraps what went wrong while replaying the alias; report
     // that, at the place the alias is used.
@@ -166,18 +204,21 @@ fn to_diagnostic(err: &YamlError, text: &str) -> Diagnostic {
         } => Diagnostic::error(
             Code::YamlSyntax,
             loc,
-            "the spec must be a single YAML document",
+            format!("the {name} must be a single YAML document"),
         )
         .with_suggestion("remove the `---` separator and everything after it, or split the file"),
         YamlError::Budget { breach, .. } => Diagnostic::error(
             Code::InputLimit,
             loc,
             format!(
-                "the spec exceeds a safety limit: {}",
-                describe_breach(breach)
+                "the {name} exceeds a safety limit: {}",
+                describe_breach(breach, document)
             ),
         )
-        .with_suggestion("specs are small and flat; anchors and aliases are limited to 64"),
+        .with_suggestion(match document {
+            Document::Spec => "specs are small and flat; anchors and aliases are limited to 64",
+            Document::Template => "CloudFormation templates use no YAML anchors or aliases",
+        }),
         YamlError::AliasReplayLimitExceeded { .. }
         | YamlError::AliasExpansionLimitExceeded { .. }
         | YamlError::AliasReplayStackDepthExceeded { .. }
@@ -212,9 +253,13 @@ fn to_diagnostic(err: &YamlError, text: &str) -> Diagnostic {
                 expected.replace("mapping start", "a mapping (`key: value` lines)")
             ),
         ),
+        YamlError::NullIntoString { .. } => Diagnostic::error(
+            Code::WrongType,
+            loc,
+            "expected text, found nothing (an empty value, `~` or `null`)",
+        ),
         YamlError::SerdeInvalidValue { .. }
         | YamlError::SerdeInvalidLength { .. }
-        | YamlError::NullIntoString { .. }
         | YamlError::InvalidBooleanStrict { .. }
         | YamlError::QuotingRequired { .. }
         | YamlError::UnexpectedValueForUnit { .. }
@@ -224,12 +269,16 @@ fn to_diagnostic(err: &YamlError, text: &str) -> Diagnostic {
         YamlError::MultipleDocuments { .. } => Diagnostic::error(
             Code::YamlSyntax,
             loc,
-            "the spec must be a single YAML document",
+            format!("the {name} must be a single YAML document"),
         ),
         other => {
             let message = plain_message(other);
             if message.contains("recursion limit") {
-                Diagnostic::error(Code::InputLimit, loc, "the spec is nested too deeply")
+                Diagnostic::error(
+                    Code::InputLimit,
+                    loc,
+                    format!("the {name} is nested too deeply"),
+                )
             } else {
                 Diagnostic::error(Code::YamlSyntax, loc, message)
             }
@@ -237,14 +286,23 @@ fn to_diagnostic(err: &YamlError, text: &str) -> Diagnostic {
     }
 }
 
-fn describe_breach(breach: &serde_saphyr::budget::BudgetBreach) -> String {
+fn describe_breach(breach: &serde_saphyr::budget::BudgetBreach, document: Document) -> String {
     use serde_saphyr::budget::BudgetBreach::*;
-    match breach {
-        Depth { .. } => "nested more than 32 levels deep".into(),
-        Nodes { .. } => "more than 200000 values (an alias expansion bomb?)".into(),
-        Aliases { .. } => "more than 64 aliases".into(),
-        Anchors { .. } => "more than 64 anchors".into(),
-        other => format!("{other:?}"),
+    match (breach, document) {
+        (Depth { .. }, _) => format!("nested more than {} levels deep", document.max_depth()),
+        (Nodes { .. } | Events { .. }, _) => {
+            "more than 200000 values (an alias expansion bomb?)".into()
+        }
+        (Aliases { .. }, Document::Spec) => "more than 64 aliases".into(),
+        (Aliases { .. }, Document::Template) => "it uses a YAML alias (`*name`)".into(),
+        (Anchors { .. }, Document::Spec) => "more than 64 anchors".into(),
+        (Anchors { .. }, Document::Template) => "it uses a YAML anchor (`&name`)".into(),
+        (ScalarBytes { .. }, _) => "more than 1 MiB of text, counting what aliases repeat".into(),
+        (MergeKeys { .. }, _) => "too many merge keys (`<<`)".into(),
+        (Documents { .. }, _) => "more than one YAML document".into(),
+        // The enum is non-exhaustive: a breach added by a later serde-saphyr
+        // still gets a plain sentence, never its Rust name.
+        _ => "it is too large or too complex".into(),
     }
 }
 
@@ -282,7 +340,7 @@ fn quoted_list(items: &[&str]) -> String {
 
 /// A 1-based line/column (in characters) turned into a byte offset, so the
 /// snippet can underline the token.
-fn located_loc(line: u64, column: u64, text: &str) -> Loc {
+pub fn located_loc(line: u64, column: u64, text: &str) -> Loc {
     let line = line.max(1);
     let column = column.max(1);
     let line_start = text

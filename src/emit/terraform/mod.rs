@@ -498,7 +498,7 @@ impl<'a> Emitter<'a> {
         {
             variables.push(
                 Block::new("variable", &[&snake(parameter.name)])
-                    .attr("description", Value::str(parameter.description))
+                    .attr("description", Value::str(parameter.description.as_str()))
                     .attr("type", Value::raw("string")),
             );
         }
