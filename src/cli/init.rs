@@ -29,6 +29,11 @@ pub struct Args {
     /// that uses GitHub's OIDC provider (no stored keys).
     #[arg(long, value_name = "OWNER/REPO")]
     pub github: Option<String>,
+    /// Email address the alarms notify (`alerts.email`). Default: a
+    /// placeholder at example.com that `palisade check` reports until you
+    /// replace it.
+    #[arg(long, value_name = "EMAIL")]
+    pub alerts: Option<String>,
     /// Overwrite files that already exist.
     #[arg(long)]
     pub force: bool,
@@ -43,6 +48,7 @@ pub fn run(args: &Args, io: &mut Io) -> Result<()> {
             .unwrap_or_else(|| runtime::newest(Family::Python).id.to_string()),
         features: args.features.iter().copied().collect::<BTreeSet<_>>(),
         github: args.github.clone(),
+        alerts: args.alerts.clone(),
     };
     let dir = args
         .dir
@@ -87,6 +93,14 @@ pub fn run(args: &Args, io: &mut Io) -> Result<()> {
         dir.display(),
         shell_path(&dir),
     );
+    if args.alerts.is_none() {
+        let _ = writeln!(
+            io.stderr,
+            "alarms email {}, a placeholder: set `alerts.email` in {} (or pass --alerts EMAIL)",
+            scaffold::PLACEHOLDER_ALERTS_EMAIL,
+            scaffold::SPEC_FILE
+        );
+    }
     Ok(())
 }
 

@@ -544,6 +544,17 @@ impl Plan {
         self.resources.iter().find(|r| r.id == id)
     }
 
+    /// The alert topic that alarms notify, when nothing is subscribed to it
+    /// (the spec has alarms but no `alerts:`): the alarms reach nobody.
+    pub fn unsubscribed_alert_topic(&self) -> Option<&Resource> {
+        let topic = self.get(crate::plan::build::ALERTS_TOPIC)?;
+        let subscribed = self
+            .resources
+            .iter()
+            .any(|r| matches!(&r.kind, Kind::Subscription(s) if s.topic == topic.id));
+        (!subscribed).then_some(topic)
+    }
+
     pub fn by_id(&self) -> ById<'_> {
         ById(self.resources.iter().map(|r| (r.id.as_str(), r)).collect())
     }
