@@ -21,6 +21,17 @@ pub enum Format {
     Sarif,
 }
 
+impl Format {
+    /// How an invalid spec's diagnostics are printed (SARIF has no place for
+    /// a spec that does not load, so they go to stderr as text).
+    pub fn diagnostics(self) -> super::DiagnosticFormat {
+        match self {
+            Format::Json => super::DiagnosticFormat::Json,
+            Format::Text | Format::Sarif => super::DiagnosticFormat::Text,
+        }
+    }
+}
+
 pub fn run(args: &Args, io: &mut Io) -> Result<()> {
     let loaded = load_spec(&args.spec)?;
     let checked = crate::check::check(&loaded.spec)

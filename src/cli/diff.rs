@@ -42,6 +42,16 @@ pub enum Format {
     Json,
 }
 
+impl Format {
+    /// How an invalid input's diagnostics are printed.
+    pub fn diagnostics(self) -> super::DiagnosticFormat {
+        match self {
+            Format::Json => super::DiagnosticFormat::Json,
+            Format::Text | Format::Markdown => super::DiagnosticFormat::Text,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum FailOn {
     Broadening,
