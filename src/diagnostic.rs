@@ -186,6 +186,11 @@ impl Diagnostic {
         self
     }
 
+    pub fn with_optional_suggestion(mut self, suggestion: Option<String>) -> Self {
+        self.suggestion = suggestion;
+        self
+    }
+
     pub fn code(&self) -> Code {
         self.code.0
     }

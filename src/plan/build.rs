@@ -39,10 +39,7 @@ pub fn build(spec: &Spec, packages: &Packages) -> Plan {
         spec,
         plan: Plan {
             service: spec.service.value.clone(),
-            description: spec
-                .description
-                .as_ref()
-                .map_or_else(|| spec.service.value.clone(), |d| d.value.clone()),
+            description: spec.description.as_ref().map(|d| d.value.clone()),
             region: spec.region.as_ref().map(|r| r.value.clone()),
             tags: tags(spec),
             parameters: Vec::new(),

@@ -528,7 +528,7 @@ pub struct Output {
 #[derive(Debug, Clone)]
 pub struct Plan {
     pub service: String,
-    pub description: String,
+    pub description: Option<String>,
     pub region: Option<String>,
     /// Applied to every resource (`service` first).
     pub tags: BTreeMap<String, String>,
