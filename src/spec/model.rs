@@ -43,7 +43,7 @@ pub struct Spec {
         skip_serializing_if = "BTreeMap::is_empty"
     )]
     pub tags: BTreeMap<Name, Spanned<String>>,
-    /// Where alarms are sent. Without it alarms exist but notify nobody.
+    /// Where alarms are sent. Without it the alarm topic has no subscriber, which `check` and SECURITY.md report.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alerts: Option<Alerts>,
     /// An HTTP API (API Gateway v2) in front of the functions.
