@@ -27,7 +27,12 @@ fn walk(node: &Value, path: &str, definitions: &Value, paths: &mut BTreeSet<Stri
         return walk(&definitions[name], path, definitions, paths);
     }
     for key in ["anyOf", "oneOf", "allOf"] {
-        for alternative in node.get(key).and_then(Value::as_array).into_iter().flatten() {
+        for alternative in node
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             walk(alternative, path, definitions, paths);
         }
     }
@@ -59,7 +64,10 @@ fn spec_reference_names_every_key_of_the_schema() {
         .iter()
         .filter(|p| !doc.contains(&format!("`{p}`")))
         .collect();
-    assert!(missing.is_empty(), "docs/spec.md does not document {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "docs/spec.md does not document {missing:?}"
+    );
 }
 
 #[test]
@@ -68,15 +76,23 @@ fn spec_reference_lists_every_diagnostic_code_and_advisory() {
     let source = read("src/diagnostic.rs");
     let codes: Vec<&str> = source
         .split('"')
-        .filter(|s| s.len() == 4 && s.starts_with('E') && s[1..].bytes().all(|b| b.is_ascii_digit()))
+        .filter(|s| {
+            s.len() == 4 && s.starts_with('E') && s[1..].bytes().all(|b| b.is_ascii_digit())
+        })
         .collect();
     assert!(codes.len() >= 30, "found {codes:?}");
     for code in codes {
-        assert!(doc.contains(&format!("| {code} |")), "docs/spec.md lacks {code}");
+        assert!(
+            doc.contains(&format!("| {code} |")),
+            "docs/spec.md lacks {code}"
+        );
     }
     let check = read("src/check.rs");
     for rule in check.split('"').filter(|s| s.starts_with("palisade.")) {
-        assert!(doc.contains(&format!("`{rule}`")), "docs/spec.md lacks {rule}");
+        assert!(
+            doc.contains(&format!("`{rule}`")),
+            "docs/spec.md lacks {rule}"
+        );
     }
 }
 
@@ -107,7 +123,10 @@ fn diff_json_reference_names_every_field_and_the_version() {
     let doc = read("docs/diff-json.md");
     let version = palisade::diff::render::JSON_VERSION;
     assert!(doc.contains(&format!("version {version}")), "title version");
-    assert!(doc.contains(&format!("\"version\": {version}")), "example version");
+    assert!(
+        doc.contains(&format!("\"version\": {version}")),
+        "example version"
+    );
     // The snapshot of a real diff with every kind of change.
     let snapshot = read("tests/snapshots/cli_diff__json_renderer_has_the_design_shape.snap");
     let json_text = &snapshot[snapshot.find("\n{").unwrap()..];
@@ -118,7 +137,10 @@ fn diff_json_reference_names_every_field_and_the_version() {
         .iter()
         .filter(|p| !doc.contains(&format!("`{p}`")))
         .collect();
-    assert!(missing.is_empty(), "docs/diff-json.md does not document {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "docs/diff-json.md does not document {missing:?}"
+    );
 }
 
 /// Markdown files a reader of the repository follows.
@@ -155,7 +177,10 @@ fn no_link_leaves_the_repository() {
             let resolved = file.parent().unwrap_or(Path::new("")).join(path);
             match std::fs::canonicalize(&resolved) {
                 Ok(real) if real.starts_with(&root) => {}
-                Ok(_) => problems.push(format!("{}: {target} is outside the repository", file.display())),
+                Ok(_) => problems.push(format!(
+                    "{}: {target} is outside the repository",
+                    file.display()
+                )),
                 Err(_) => problems.push(format!("{}: {target} does not exist", file.display())),
             }
         }
