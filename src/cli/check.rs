@@ -10,14 +10,19 @@ pub struct Args {
     /// The spec file.
     #[arg(default_value = DEFAULT_SPEC)]
     pub spec: String,
+    /// Report format. An invalid spec's diagnostics are JSON on stdout with
+    /// `json`, text on stderr otherwise.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// One line per control and resource, then advisories and counts.
     Text,
+    /// One JSON object: evaluations, advisories and counts.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
     Sarif,
 }
 
