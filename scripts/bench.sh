@@ -7,7 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 venv="$(scripts/validators.sh)"
 cargo bench --locked --bench compile
 cargo bench --locked --bench diff
-cargo build --release --locked --quiet
+cargo build --profile bench --locked --quiet
 synthetic=target/bench/synthetic
 for size in 10 100 1000 2000; do
     cargo run --locked --quiet --example synthetic-spec -- "$size" "$synthetic/$size"

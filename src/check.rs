@@ -43,6 +43,7 @@ pub struct Advisory {
 
 pub const RUNTIME_UPDATE: &str = "palisade.runtime-update";
 pub const SECRET_ROTATION: &str = "palisade.secret-rotation";
+pub const ALERTS_UNSUBSCRIBED: &str = "palisade.alerts-unsubscribed";
 
 /// An override `build` accepted: listed so every escape-hatch use is seen.
 #[derive(Debug, Clone, Serialize)]
@@ -101,7 +102,7 @@ pub fn check(loaded: &LoadedSpec) -> crate::Result<Report> {
         .collect();
     Ok(Report {
         evaluations,
-        advisories: advisories(spec),
+        advisories: advisories(spec, &compiled.plan),
         overrides,
     })
 }
@@ -149,8 +150,32 @@ fn waiver_loc(spec: &Spec, resource: &plan::Resource, control: &str) -> Option<L
     pipeline::waiver_loc(spec, resource, control)
 }
 
-fn advisories(spec: &Spec) -> Vec<Advisory> {
+fn advisories(spec: &Spec, plan: &Plan) -> Vec<Advisory> {
     let mut advisories = Vec::new();
+    if let Some(alerts) = &spec.alerts
+        && alerts.email.value == crate::scaffold::PLACEHOLDER_ALERTS_EMAIL
+    {
+        advisories.push(Advisory {
+            rule: ALERTS_UNSUBSCRIBED,
+            message: format!(
+                "`alerts.email` is `{}`, the placeholder `palisade init` wrote: set your team's address so an alarm reaches someone",
+                alerts.email.value
+            ),
+            line: alerts.email.loc.line,
+            column: alerts.email.loc.column,
+        });
+    }
+    if let Some(topic) = plan.unsubscribed_alert_topic() {
+        advisories.push(Advisory {
+            rule: ALERTS_UNSUBSCRIBED,
+            message: format!(
+                "the alarms notify `{}`, which has no subscriber: add `alerts: {{ email: team@example.com }}` so an alarm reaches someone",
+                topic.id
+            ),
+            line: topic.loc.line,
+            column: topic.loc.column,
+        });
+    }
     let runtimes = spec
         .runtime
         .iter()

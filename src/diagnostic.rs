@@ -190,13 +190,23 @@ impl Diagnostic {
         self
     }
 
+    pub fn with_optional_suggestion(mut self, suggestion: Option<String>) -> Self {
+        self.suggestion = suggestion;
+        self
+    }
+
     pub fn code(&self) -> Code {
         self.code.0
     }
 
     /// `file:line:col`, the form editors and terminals make clickable.
+    /// Just the file when the problem has no place in it (line 0).
     pub fn position(&self) -> String {
-        format!("{}:{}:{}", self.file, self.line, self.column)
+        if self.line == 0 {
+            self.file.clone()
+        } else {
+            format!("{}:{}:{}", self.file, self.line, self.column)
+        }
     }
 
     /// Renders the diagnostic with a snippet of `source` (the file's text).

@@ -43,7 +43,7 @@ fn json_format_writes_template_json() {
         .args([
             "build",
             dir.join("palisade.yaml").to_str().unwrap(),
-            "--format",
+            "--template-format",
             "json",
             "--out",
         ])

@@ -223,7 +223,7 @@ fn a_spec_against_a_template_works() {
         .args([
             "build",
             OLD,
-            "--format",
+            "--template-format",
             "json",
             "--out",
             dir.to_str().unwrap(),

@@ -25,6 +25,7 @@ fn options(runtime: &str, features: &[Feature], github: Option<&str>) -> Options
         runtime: runtime.into(),
         features: features.iter().copied().collect(),
         github: github.map(str::to_string),
+        alerts: None,
     }
 }
 

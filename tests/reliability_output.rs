@@ -315,7 +315,7 @@ fn every_text_file_says_it_is_generated_and_the_manifest_lists_every_file() {
     let spec = dir.join("palisade.yaml");
     for format in ["yaml", "json"] {
         palisade()
-            .args(["build", spec.to_str().unwrap(), "--format", format])
+            .args(["build", spec.to_str().unwrap(), "--template-format", format])
             .assert()
             .success();
         let dist = dir.join("dist");
@@ -438,7 +438,7 @@ fn an_edited_file_the_build_would_remove_is_kept_until_forced() {
     std::fs::write(&template, "# mine now\n").unwrap();
     let stderr = stderr_of(
         palisade()
-            .args(["build", spec, "--format", "json"])
+            .args(["build", spec, "--template-format", "json"])
             .assert()
             .code(1),
     );
@@ -448,7 +448,7 @@ fn an_edited_file_the_build_would_remove_is_kept_until_forced() {
     );
     assert!(template.exists());
     palisade()
-        .args(["build", spec, "--format", "json", "--force"])
+        .args(["build", spec, "--template-format", "json", "--force"])
         .assert()
         .success();
     assert!(!template.exists());

@@ -7,9 +7,11 @@
 //!
 //! The schema is vendored as `schemas/aws-provider-schema-subset.json`: the
 //! provider block and the resource and data source types below, copied from
-//! `../shared/data/aws-provider-schema.json`. Regenerate it after changing the
-//! list (or the shared file) with
-//! `PALISADE_UPDATE_SCHEMA_SUBSET=1 cargo test --test terraform_schema vendored`.
+//! the full schema (`provider_version`, `provider`, `resources` and
+//! `data_sources` of hashicorp/aws, as `terraform providers schema -json`
+//! describes them). Regenerate it after changing the list with
+//! `PALISADE_AWS_PROVIDER_SCHEMA=<full schema> PALISADE_UPDATE_SCHEMA_SUBSET=1
+//! cargo test --test terraform_schema vendored`.
 
 mod terraform_support;
 
@@ -20,7 +22,8 @@ use serde_json::{Value as Json, json};
 use terraform_support::*;
 
 const SUBSET: &str = "schemas/aws-provider-schema-subset.json";
-const FULL: &str = "../shared/data/aws-provider-schema.json";
+/// Names the full provider schema the subset is copied from.
+const FULL_ENV: &str = "PALISADE_AWS_PROVIDER_SCHEMA";
 
 /// Every resource type the emitter can write.
 const RESOURCES: &[&str] = &[
@@ -85,7 +88,7 @@ fn subset_of(full: &Json) -> Json {
     };
     json!({
         "provider_version": full["provider_version"],
-        "generated_from": "../shared/data/aws-provider-schema.json by tests/terraform_schema.rs",
+        "generated_from": "the full hashicorp/aws provider schema, by tests/terraform_schema.rs",
         "provider": full["provider"],
         "resources": pick("resources", RESOURCES),
         "data_sources": pick("data_sources", DATA_SOURCES),
@@ -96,14 +99,15 @@ fn vendored() -> Json {
     serde_json::from_str(&std::fs::read_to_string(SUBSET).unwrap()).unwrap()
 }
 
-/// The vendored subset is exactly what the shared schema gives for the list
-/// above (checked when the shared data is beside the repository, as in CI).
+/// The vendored subset is exactly what the full schema gives for the list
+/// above (checked when `PALISADE_AWS_PROVIDER_SCHEMA` names the full schema).
 #[test]
 fn vendored_schema_subset_is_current() {
-    let Ok(text) = std::fs::read_to_string(FULL) else {
+    let Some(text) = std::env::var_os(FULL_ENV).and_then(|path| std::fs::read_to_string(path).ok())
+    else {
         assert!(
             Path::new(SUBSET).is_file(),
-            "{SUBSET} is missing and {FULL} is not there to make it"
+            "{SUBSET} is missing and {FULL_ENV} does not name the full schema to make it"
         );
         return;
     };
@@ -116,7 +120,7 @@ fn vendored_schema_subset_is_current() {
     assert_eq!(
         std::fs::read_to_string(SUBSET).unwrap_or_default(),
         rendered,
-        "{SUBSET} is stale: PALISADE_UPDATE_SCHEMA_SUBSET=1 cargo test --test terraform_schema vendored"
+        "{SUBSET} is stale: {FULL_ENV}=<full schema> PALISADE_UPDATE_SCHEMA_SUBSET=1 cargo test --test terraform_schema vendored"
     );
 }
 

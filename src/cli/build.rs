@@ -21,8 +21,9 @@ pub struct Args {
     pub specs: Vec<String>,
     #[command(flatten)]
     pub settings: Settings,
-    /// How to print diagnostics.
-    #[arg(long = "diagnostics", value_enum, default_value_t)]
+    /// How to print diagnostics: text on stderr, or JSON on stdout (as for
+    /// validate, check and diff). `--diagnostics` is an old name for it.
+    #[arg(long = "format", alias = "diagnostics", value_enum, default_value_t)]
     pub diagnostic_format: DiagnosticFormat,
 }
 
@@ -36,7 +37,7 @@ pub struct Settings {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// CloudFormation template format.
-    #[arg(long, value_enum, default_value_t = TemplateFormat::Yaml)]
+    #[arg(long = "template-format", value_enum, default_value_t = TemplateFormat::Yaml)]
     pub format: TemplateFormat,
     /// Write nothing; exit 1 and name the files whose content differs from
     /// what the spec produces.
@@ -432,7 +433,7 @@ pub fn build_one(spec: &str, settings: &Settings, fs: &dyn Fs) -> Result<Report>
 }
 
 /// Several builds' failures as one error for `main` to print and map to an
-/// exit code: spec diagnostics merge into one list (so `--diagnostics json`
+/// exit code: spec diagnostics merge into one list (so `--format json`
 /// prints one object); other errors are printed here, except the one whose
 /// exit code wins.
 fn combine(failures: Vec<Error>, format: DiagnosticFormat, io: &mut Io) -> Option<Error> {

@@ -10,15 +10,31 @@ pub struct Args {
     /// The spec file.
     #[arg(default_value = DEFAULT_SPEC)]
     pub spec: String,
+    /// Report format. An invalid spec's diagnostics are JSON on stdout with
+    /// `json`, text on stderr otherwise.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// One line per control and resource, then advisories and counts.
     Text,
+    /// One JSON object: evaluations, advisories and counts.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
     Sarif,
+}
+
+impl Format {
+    /// How an invalid spec's diagnostics are printed (SARIF has no place for
+    /// a spec that does not load, so they go to stderr as text).
+    pub fn diagnostics(self) -> super::DiagnosticFormat {
+        match self {
+            Format::Json => super::DiagnosticFormat::Json,
+            Format::Text | Format::Sarif => super::DiagnosticFormat::Text,
+        }
+    }
 }
 
 pub fn run(args: &Args, io: &mut Io) -> Result<()> {

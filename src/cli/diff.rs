@@ -20,6 +20,8 @@ pub struct Args {
     /// for specs; for templates or directories, the one given).
     #[arg(long, value_enum)]
     pub target: Option<Target>,
+    /// Report format. An invalid input's diagnostics are JSON on stdout
+    /// with `json`, text on stderr otherwise.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Exit 1 when a change of one of these classes exists.
@@ -47,9 +49,22 @@ pub enum Target {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// Counts, then each change, risky ones first.
     Text,
+    /// A pull-request comment.
     Markdown,
+    /// The versioned shape in docs/diff-json.md.
     Json,
+}
+
+impl Format {
+    /// How an invalid input's diagnostics are printed.
+    pub fn diagnostics(self) -> super::DiagnosticFormat {
+        match self {
+            Format::Json => super::DiagnosticFormat::Json,
+            Format::Text | Format::Markdown => super::DiagnosticFormat::Text,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -7,9 +7,10 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use super::Io;
+use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use crate::scaffold::{self, Feature, Options};
-use crate::spec::Source;
+use crate::spec::Loc;
 use crate::spec::runtime::{self, Family};
 
 #[derive(Debug, clap::Args)]
@@ -29,6 +30,11 @@ pub struct Args {
     /// that uses GitHub's OIDC provider (no stored keys).
     #[arg(long, value_name = "OWNER/REPO")]
     pub github: Option<String>,
+    /// Email address the alarms notify (`alerts.email`). Default: a
+    /// placeholder at example.com that `palisade check` reports until you
+    /// replace it.
+    #[arg(long, value_name = "EMAIL")]
+    pub alerts: Option<String>,
     /// Overwrite files that already exist.
     #[arg(long)]
     pub force: bool,
@@ -43,27 +49,40 @@ pub fn run(args: &Args, io: &mut Io) -> Result<()> {
             .unwrap_or_else(|| runtime::newest(Family::Python).id.to_string()),
         features: args.features.iter().copied().collect::<BTreeSet<_>>(),
         github: args.github.clone(),
+        alerts: args.alerts.clone(),
     };
     let dir = args
         .dir
         .clone()
         .unwrap_or_else(|| PathBuf::from(&args.name));
-    let files = scaffold::files(&options).map_err(|invalid| {
-        let path = dir.join(scaffold::SPEC_FILE).display().to_string();
-        Error::Invalid {
-            diagnostics: invalid
-                .diagnostics
+    // The spec was never written: name the argument each problem came from,
+    // not a line of a file the user has not seen.
+    let files = scaffold::files(&options).map_err(|invalid| Error::Invalid {
+        diagnostics: invalid
+            .diagnostics
+            .into_iter()
+            .map(|d| {
+                let value = invalid
+                    .text
+                    .get(d.span.offset..d.span.offset + d.span.length)
+                    .unwrap_or("");
+                let argument = [
+                    (Some(args.name.as_str()), "NAME"),
+                    (args.runtime.as_deref(), "--runtime"),
+                    (args.github.as_deref(), "--github"),
+                    (args.alerts.as_deref(), "--alerts"),
+                ]
                 .into_iter()
-                .map(|mut d| {
-                    d.file = path.clone();
-                    d
-                })
-                .collect(),
-            sources: vec![Source {
-                path,
-                text: invalid.text,
-            }],
-        }
+                .find(|(given, _)| *given == Some(value))
+                .map_or("palisade init", |(_, argument)| argument);
+                Diagnostic {
+                    file: format!("`palisade init` {argument}"),
+                    ..Diagnostic::error(d.code(), Loc::default(), d.message)
+                }
+                .with_optional_suggestion(d.suggestion)
+            })
+            .collect(),
+        sources: Vec::new(),
     })?;
     let existing: Vec<String> = files
         .iter()
@@ -87,6 +106,14 @@ pub fn run(args: &Args, io: &mut Io) -> Result<()> {
         dir.display(),
         shell_path(&dir),
     );
+    if args.alerts.is_none() {
+        let _ = writeln!(
+            io.stderr,
+            "alarms email {}, a placeholder: set `alerts.email` in {} (or pass --alerts EMAIL)",
+            scaffold::PLACEHOLDER_ALERTS_EMAIL,
+            scaffold::SPEC_FILE
+        );
+    }
     Ok(())
 }
 

@@ -33,7 +33,8 @@ pub enum Command {
     Init(init::Args),
     /// Parse and validate a spec; write nothing.
     Validate(validate::Args),
-    /// Compile a spec into CloudFormation and function packages.
+    /// Compile a spec into CloudFormation and Terraform, function packages
+    /// and a security report (dist/ next to the spec).
     Build(build::Args),
     /// Evaluate a spec against every control: applied, waived, violated.
     Check(check::Args),
@@ -47,6 +48,18 @@ pub enum Command {
     Graph(graph::Args),
     /// Print the spec's JSON Schema (for editors).
     Schema,
+    /// Print a shell completion script (e.g. `palisade completions bash >
+    /// ~/.local/share/bash-completion/completions/palisade`).
+    Completions(CompletionsArgs),
+    /// Print the manual page in roff (e.g. `palisade man > palisade.1`).
+    Man,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// How diagnostics are printed.
@@ -85,16 +98,20 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, io: &mu
             return code;
         }
     };
+    // `--format json` means the same for every command that reads a spec:
+    // diagnostics as one JSON object on stdout.
     let format = match &cli.command {
         Command::Validate(args) => args.format,
         Command::Build(args) => args.diagnostic_format,
         Command::Graph(args) => args.diagnostic_format,
+        Command::Check(args) => args.format.diagnostics(),
+        Command::Diff(args) => args.format.diagnostics(),
         Command::Init(_)
-        | Command::Check(_)
-        | Command::Diff(_)
         | Command::Controls(_)
         | Command::Explain(_)
-        | Command::Schema => DiagnosticFormat::Text,
+        | Command::Schema
+        | Command::Completions(_)
+        | Command::Man => DiagnosticFormat::Text,
     };
     let result = match cli.command {
         Command::Init(args) => init::run(&args, io),
@@ -106,6 +123,8 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, io: &mu
         Command::Explain(args) => controls::explain(&args, io),
         Command::Graph(args) => graph::run(&args, io),
         Command::Schema => schema::run(io),
+        Command::Completions(args) => completions(args.shell, io),
+        Command::Man => man(io),
     };
     match result {
         Ok(()) => 0,
@@ -116,6 +135,19 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, io: &mu
     }
 }
 
+fn completions(shell: clap_complete::Shell, io: &mut Io) -> Result<()> {
+    use clap::CommandFactory;
+    clap_complete::generate(shell, &mut Cli::command(), "palisade", io.stdout);
+    Ok(())
+}
+
+fn man(io: &mut Io) -> Result<()> {
+    use clap::CommandFactory;
+    clap_mangen::Man::new(Cli::command())
+        .render(io.stdout)
+        .map_err(|e| Error::io("<stdout>", e))
+}
+
 fn report(err: &Error, format: DiagnosticFormat, io: &mut Io) {
     match err {
         Error::Invalid {
@@ -124,9 +156,38 @@ fn report(err: &Error, format: DiagnosticFormat, io: &mut Io) {
         } => {
             let _ = print_diagnostics(diagnostics, sources, format, io);
         }
+        Error::Io { path, source } if format == DiagnosticFormat::Json => {
+            let _ = print_diagnostics(&[unreadable(path, source)], &[], format, io);
+        }
         other => {
             let _ = writeln!(io.stderr, "error: {other}");
+            if let Error::Io { source, .. } = other
+                && source.kind() == std::io::ErrorKind::NotFound
+            {
+                let _ = writeln!(io.stderr, "help: {NO_SPEC_HINT}");
+            }
         }
+    }
+}
+
+/// What to do when there is no spec where a command looks for one.
+pub const NO_SPEC_HINT: &str = "run inside a service directory, pass the spec's path, or start a service with `palisade init NAME`";
+
+/// A file that could not be read, as a diagnostic with no position in it
+/// (line and column 0).
+fn unreadable(path: &str, source: &std::io::Error) -> Diagnostic {
+    let d = Diagnostic {
+        file: path.to_string(),
+        ..Diagnostic::error(
+            crate::diagnostic::Code::Unreadable,
+            crate::spec::Loc::default(),
+            format!("cannot read `{path}`: {source}"),
+        )
+    };
+    if source.kind() == std::io::ErrorKind::NotFound {
+        d.with_suggestion(NO_SPEC_HINT)
+    } else {
+        d
     }
 }
 

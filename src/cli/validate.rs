@@ -1,9 +1,8 @@
 //! `palisade validate [SPEC...]`: parse and check specs, write nothing.
 
 use super::{DEFAULT_SPEC, DiagnosticFormat, Io, load_spec, print_diagnostics};
-use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::diagnostic::Severity;
 use crate::error::{Error, Result};
-use crate::spec::{Loc, Source};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -40,23 +39,7 @@ pub fn run(args: &Args, io: &mut Io) -> Result<()> {
                 sources.extend(texts);
             }
             Err(Error::Io { path, source }) => {
-                let start = Loc {
-                    line: 1,
-                    column: 1,
-                    ..Loc::default()
-                };
-                diagnostics.push(Diagnostic {
-                    file: path,
-                    ..Diagnostic::error(
-                        Code::Unreadable,
-                        start,
-                        format!("cannot read the spec: {source}"),
-                    )
-                });
-                sources.push(Source {
-                    path: spec.clone(),
-                    text: String::new(),
-                });
+                diagnostics.push(super::unreadable(&path, &source));
             }
             Err(other) => return Err(other),
         }

@@ -470,7 +470,7 @@ pub const CATALOG: &[ControlInfo] = &[
         title: "Error and throttle alarms on every function",
         area: Area::Monitoring,
         waivable: true,
-        enforces: "Each function has an alarm on errors and one on throttles, notifying the alert topic when `alerts` is set.",
+        enforces: "Each function has an alarm on errors and one on throttles, notifying the alert topic, which exists whenever an alarm does and emails `alerts.email` (without `alerts:`, `check` and SECURITY.md say the alarms reach nobody).",
         why: "Failures nobody sees are failures nobody fixes.",
         emitted: "Two `AWS::CloudWatch::Alarm` per function.",
         opting_out: "Waive on the function with a reason (for example a best-effort job).",

@@ -7,8 +7,16 @@ use super::{Change, Report, Risk, Summary, Target};
 use crate::graph::{Format as GraphFormat, Graph};
 use crate::report::markdown_cell;
 
+/// The version of the `--format json` shape (docs/diff-json.md): raised when
+/// a field changes meaning or goes away, not when one is added.
+pub const JSON_VERSION: u32 = 1;
+
 pub fn json(report: &Report) -> String {
-    let value = json!({ "summary": report.summary(), "changes": report.changes });
+    let value = json!({
+        "version": JSON_VERSION,
+        "summary": report.summary(),
+        "changes": report.changes,
+    });
     format!(
         "{}\n",
         serde_json::to_string_pretty(&value).expect("plain JSON")

@@ -39,10 +39,7 @@ pub fn build(spec: &Spec, packages: &Packages) -> Plan {
         spec,
         plan: Plan {
             service: spec.service.value.clone(),
-            description: spec
-                .description
-                .as_ref()
-                .map_or_else(|| spec.service.value.clone(), |d| d.value.clone()),
+            description: spec.description.as_ref().map(|d| d.value.clone()),
             region: spec.region.as_ref().map(|r| r.value.clone()),
             tags: tags(spec),
             parameters: Vec::new(),
@@ -388,11 +385,9 @@ impl Builder<'_> {
         statistic: &'static str,
         control: &'static str,
     ) {
-        let actions = if self.spec.alerts.is_some() {
-            vec![ALERTS_TOPIC.to_string()]
-        } else {
-            Vec::new()
-        };
+        // Every alarm notifies the alert topic, which exists whenever an
+        // alarm does (with a subscriber when `alerts:` is set).
+        let actions = vec![ALERTS_TOPIC.to_string()];
         let name = format!("{}-{id}", self.spec.service.value);
         let alarm = self.add(
             id,
@@ -1226,14 +1221,27 @@ impl Builder<'_> {
         self.output("ApiUrl".into(), "Base URL of the HTTP API".into(), url);
     }
 
+    /// The alert topic every alarm notifies: created whenever there is an
+    /// alarm, subscribed to `alerts.email` when it is set (without it,
+    /// `check` and SECURITY.md say the alarms reach nobody).
     fn alerts(&mut self) {
-        let Some(alerts) = &self.spec.alerts else {
+        let has_alarms = self
+            .plan
+            .resources
+            .iter()
+            .any(|r| matches!(r.kind, Kind::Alarm(_)));
+        if !has_alarms {
             return;
-        };
+        }
+        let loc = self
+            .spec
+            .alerts
+            .as_ref()
+            .map_or(self.spec.service.loc, |a| a.email.loc);
         let topic = self.add(
             ALERTS_TOPIC.into(),
             None,
-            alerts.email.loc,
+            loc,
             Kind::Topic(Topic {
                 name: self.qualified("alerts"),
                 key: SERVICE_KEY.into(),
@@ -1241,6 +1249,9 @@ impl Builder<'_> {
         );
         topic.controls.push(applied(KMS_ENCRYPTION, None));
         self.tls_only_policy(ALERTS_TOPIC, "sns:Publish", vec![Expr::arn(ALERTS_TOPIC)]);
+        let Some(alerts) = &self.spec.alerts else {
+            return;
+        };
         self.add(
             "AlertsEmailSubscription".into(),
             None,
@@ -1352,7 +1363,7 @@ impl Builder<'_> {
                 }],
             });
         }
-        if self.spec.alerts.is_some() {
+        if self.plan.get(ALERTS_TOPIC).is_some() {
             policy.push(Statement {
                 sid: "CloudWatchAlarmsPublishToEncryptedAlarmTopic".into(),
                 effect: Effect::Allow,

@@ -528,7 +528,7 @@ pub struct Output {
 #[derive(Debug, Clone)]
 pub struct Plan {
     pub service: String,
-    pub description: String,
+    pub description: Option<String>,
     pub region: Option<String>,
     /// Applied to every resource (`service` first).
     pub tags: BTreeMap<String, String>,
@@ -542,6 +542,17 @@ impl Plan {
     /// [`Plan::by_id`] instead, or it grows quadratically with the plan.
     pub fn get(&self, id: &str) -> Option<&Resource> {
         self.resources.iter().find(|r| r.id == id)
+    }
+
+    /// The alert topic that alarms notify, when nothing is subscribed to it
+    /// (the spec has alarms but no `alerts:`): the alarms reach nobody.
+    pub fn unsubscribed_alert_topic(&self) -> Option<&Resource> {
+        let topic = self.get(crate::plan::build::ALERTS_TOPIC)?;
+        let subscribed = self
+            .resources
+            .iter()
+            .any(|r| matches!(&r.kind, Kind::Subscription(s) if s.topic == topic.id));
+        (!subscribed).then_some(topic)
     }
 
     pub fn by_id(&self) -> ById<'_> {

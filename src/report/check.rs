@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use crate::check::{RUNTIME_UPDATE, Report, SECRET_ROTATION, Status};
+use crate::check::{ALERTS_UNSUBSCRIBED, RUNTIME_UPDATE, Report, SECRET_ROTATION, Status};
 use crate::controls::CATALOG;
 
 pub fn text(report: &Report, spec_path: &str) -> String {
@@ -66,11 +66,16 @@ pub fn text(report: &Report, spec_path: &str) -> String {
             .count()
     };
     out.push_str(&format!(
-        "\n{} applied, {} waived, {} violated; {} advisories\n",
+        "\n{} applied, {} waived, {} violated; {} {}\n",
         count(Status::Applied),
         count(Status::Waived),
         count(Status::Violated),
-        report.advisories.len()
+        report.advisories.len(),
+        if report.advisories.len() == 1 {
+            "advisory"
+        } else {
+            "advisories"
+        }
     ));
     out
 }
@@ -122,6 +127,7 @@ pub fn sarif(report: &Report, spec_path: &str) -> String {
     for (id, text) in [
         (RUNTIME_UPDATE, "A newer runtime of the same family exists"),
         (SECRET_ROTATION, "Secrets should be rotated"),
+        (ALERTS_UNSUBSCRIBED, "Alarms should notify someone"),
     ] {
         rules.push(json!({
             "id": id,

@@ -150,6 +150,7 @@ fn data(plan: &Plan, overrides: &crate::spec::Overrides) -> Value {
             "suppressions": suppressions.len(),
             "public_routes": public_routes.len(),
         },
+        "alerts_unsubscribed": plan.unsubscribed_alert_topic().map(|topic| topic.id.as_str()),
         "graph": crate::graph::Graph::from_plan(plan).render(crate::graph::Format::Mermaid),
         "public_routes": public_routes,
         "waivers": waivers,

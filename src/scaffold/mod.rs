@@ -57,7 +57,14 @@ pub struct Options {
     pub features: BTreeSet<Feature>,
     /// `owner/repo`: adds `deploy_role:` and a deploy job to the workflow.
     pub github: Option<String>,
+    /// Who the alarms email (`alerts.email`); `None` writes
+    /// [`PLACEHOLDER_ALERTS_EMAIL`], which `check` reports until replaced.
+    pub alerts: Option<String>,
 }
+
+/// The `alerts.email` a new service gets when `--alerts` is not given: a
+/// reserved domain (RFC 2606), so it never mails anyone by accident.
+pub const PLACEHOLDER_ALERTS_EMAIL: &str = "alerts@example.com";
 
 /// One file to write, by path relative to the service directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -291,6 +298,7 @@ mod tests {
             runtime: "python3.13".into(),
             features: Feature::ALL.into(),
             github: Some("example-org/demo".into()),
+            alerts: None,
         };
         let spec = crate::spec::load(SPEC_FILE, spec_text(&spec(&options)).as_bytes(), None)
             .unwrap()

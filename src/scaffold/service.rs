@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{DEPLOY_BRANCH, Feature, Options};
+use super::{DEPLOY_BRANCH, Feature, Options, PLACEHOLDER_ALERTS_EMAIL};
 use crate::spec::*;
 
 const TABLE: &str = "items";
@@ -123,6 +123,12 @@ pub fn spec(options: &Options) -> Spec {
     Spec {
         service: s(&options.name),
         runtime: Some(s(&options.runtime)),
+        alerts: Some(Alerts {
+            email: s(options
+                .alerts
+                .as_deref()
+                .unwrap_or(PLACEHOLDER_ALERTS_EMAIL)),
+        }),
         api: has(Feature::Api).then(|| api(&options.name)),
         functions,
         tables: only(has(Feature::Table), TABLE, || Table {

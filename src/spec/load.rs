@@ -5,6 +5,7 @@ use serde_saphyr::{DuplicateKeyPolicy, Error as YamlError};
 
 use super::model::Spec;
 use super::spanned::Loc;
+use super::syntax;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::suggest::did_you_mean;
 
@@ -105,7 +106,42 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<(Source, Spec), Vec<Diagnostic>
     };
     match serde_saphyr::from_str_with_options::<Spec>(text, options()) {
         Ok(spec) => Ok((source, spec)),
-        Err(err) => Err(located(to_diagnostic(&err, text, Document::Spec))),
+        Err(err) => Err(located(where_to_fix(
+            to_diagnostic(&err, text, Document::Spec),
+            text,
+        ))),
+    }
+}
+
+/// The parser reports where it gave up; point at the mistake a person would
+/// fix instead when one comes before that (a tab, an unclosed quote or
+/// bracket, an over-indented key), and add a hint to the parser's message.
+fn where_to_fix(diagnostic: Diagnostic, text: &str) -> Diagnostic {
+    let confusable = matches!(
+        diagnostic.code(),
+        Code::YamlSyntax | Code::WrongType | Code::UnknownKey | Code::MissingKey
+    );
+    if !confusable {
+        return diagnostic;
+    }
+    if let Some(mistake) = syntax::first_mistake(text)
+        && mistake.loc.line <= diagnostic.line.saturating_add(1)
+    {
+        return Diagnostic::error(Code::YamlSyntax, mistake.loc, mistake.message)
+            .with_suggestion(mistake.hint);
+    }
+    let loc = Loc {
+        line: diagnostic.line,
+        column: diagnostic.column,
+        offset: diagnostic.span.offset,
+        len: diagnostic.span.length,
+    };
+    match (
+        &diagnostic.suggestion,
+        syntax::hint_for(&diagnostic.message, loc, text),
+    ) {
+        (None, Some(hint)) => diagnostic.with_suggestion(hint),
+        _ => diagnostic,
     }
 }
 

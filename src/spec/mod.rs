@@ -5,6 +5,7 @@ pub mod model;
 pub mod runtime;
 pub mod secrets;
 mod spanned;
+mod syntax;
 pub mod validate;
 
 pub use load::{MAX_SPEC_BYTES, Source};

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::spanned::null_as_empty;
 pub use super::spanned::{Loc, Spanned};
 
 /// A spec name (function, table, queue, bucket, topic, secret) with its location.
@@ -36,32 +37,60 @@ pub struct Spec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<Spanned<String>>,
     /// Tags added to every resource, besides `service`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub tags: BTreeMap<Name, Spanned<String>>,
-    /// Where alarms are sent. Without it alarms exist but notify nobody.
+    /// Where alarms are sent. Without it the alarm topic has no subscriber, which `check` and SECURITY.md report.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alerts: Option<Alerts>,
     /// An HTTP API (API Gateway v2) in front of the functions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api: Option<Api>,
     /// Lambda functions, by name.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub functions: BTreeMap<Name, Function>,
     /// DynamoDB tables, by name.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub tables: BTreeMap<Name, Table>,
     /// SQS queues, by name. Each gets a dead-letter queue.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub queues: BTreeMap<Name, Queue>,
     /// S3 buckets, by name.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub buckets: BTreeMap<Name, Bucket>,
     /// SNS topics, by name.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub topics: BTreeMap<Name, Topic>,
     /// Secrets Manager secrets, by name. Values are never in the spec: set them
     /// out of band. Functions with `read` access get the secret's ARN.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub secrets: BTreeMap<Name, Secret>,
     /// A deploy role for CI that GitHub Actions assumes through OIDC, so no
     /// long-lived access keys exist anywhere.
@@ -104,10 +133,14 @@ pub struct Api {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cors: Option<Cors>,
     /// Routes, keyed by `METHOD /path` (for example `GET /orders/{id}`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub routes: BTreeMap<Spanned<String>, Route>,
     /// Controls turned off for the API, each with a reason.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub waive: Waivers,
 }
 
@@ -147,10 +180,18 @@ pub struct Cors {
     /// Allowed origins, each an explicit `https://host[:port]`. No `*`.
     pub origins: Vec<Spanned<String>>,
     /// Allowed methods. Default: the methods of the routes.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub methods: Vec<Spanned<String>>,
     /// Allowed request headers. Default: `authorization`, `content-type`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub headers: Vec<Spanned<String>>,
     /// How long browsers may cache the preflight answer, in seconds. Default 600.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -164,7 +205,11 @@ pub struct Route {
     /// The function that handles the route.
     pub function: Name,
     /// OAuth scopes the token must carry (any one of them).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub scopes: Vec<Spanned<String>>,
     /// Throttling for this route, instead of the stage default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -201,17 +246,33 @@ pub struct Function {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub concurrency: Option<Spanned<u32>>,
     /// Plain configuration. Values that look like secrets are errors: use `secrets:`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub environment: BTreeMap<Spanned<String>, Spanned<String>>,
     /// What the function may touch: `resource-name: level` or a list of levels.
     /// This is the only way a function gets permissions.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub access: BTreeMap<Name, Spanned<Levels>>,
     /// What invokes the function besides API routes.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub events: Vec<Spanned<Event>>,
     /// Controls turned off for this function, each with a reason.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub waive: Waivers,
 }
 
@@ -387,14 +448,22 @@ pub struct Table {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttl_attribute: Option<Spanned<String>>,
     /// Global secondary indexes, by name.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub indexes: BTreeMap<Name, Index>,
     /// Enables the table's change stream with this view; functions may then use
     /// a `stream:` event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream: Option<Spanned<StreamView>>,
     /// Controls turned off for this table, each with a reason.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub waive: Waivers,
 }
 
@@ -453,7 +522,11 @@ pub struct Queue {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention_days: Option<Spanned<u32>>,
     /// Controls turned off for this queue, each with a reason.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub waive: Waivers,
 }
 
@@ -465,7 +538,11 @@ pub struct Bucket {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_after_days: Option<Spanned<u32>>,
     /// Controls turned off for this bucket, each with a reason.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub waive: Waivers,
 }
 
@@ -474,7 +551,11 @@ pub struct Bucket {
 #[serde(deny_unknown_fields)]
 pub struct Topic {
     /// Controls turned off for this topic, each with a reason.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub waive: Waivers,
 }
 
@@ -486,7 +567,11 @@ pub struct Secret {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<Spanned<String>>,
     /// Controls turned off for this secret, each with a reason.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub waive: Waivers,
 }
 
@@ -519,11 +604,19 @@ pub struct GitHub {
 pub struct Overrides {
     /// By CloudFormation logical ID: a mapping merged onto the resource
     /// (for example `{ Properties: { Description: ... } }`).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub cloudformation: BTreeMap<Name, Spanned<serde_json::Value>>,
     /// By Terraform address (`aws_lambda_function.get_order`): attributes merged
     /// onto the resource block.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub terraform: BTreeMap<Name, Spanned<serde_json::Value>>,
 }
 

@@ -34,10 +34,20 @@ pub const RUNTIMES: &[Runtime] = &[
     rt("python3.11", Family::Python, (2026, 6, 30)),
     rt("python3.10", Family::Python, (2026, 6, 30)),
     rt("python3.9", Family::Python, (2025, 12, 15)),
+    // Retired runtimes stay in the table, so a spec that names one hears
+    // the same as for a deprecated one: when, and what to use instead.
+    rt("python3.8", Family::Python, (2024, 10, 14)),
+    rt("python3.7", Family::Python, (2023, 12, 4)),
+    rt("python3.6", Family::Python, (2022, 7, 18)),
+    rt("python2.7", Family::Python, (2021, 7, 15)),
     rt("nodejs24.x", Family::NodeJs, (2028, 4, 30)),
     rt("nodejs22.x", Family::NodeJs, (2027, 4, 30)),
     rt("nodejs20.x", Family::NodeJs, (2026, 4, 30)),
     rt("nodejs18.x", Family::NodeJs, (2025, 9, 1)),
+    rt("nodejs16.x", Family::NodeJs, (2024, 6, 12)),
+    rt("nodejs14.x", Family::NodeJs, (2023, 12, 4)),
+    rt("nodejs12.x", Family::NodeJs, (2023, 3, 31)),
+    rt("nodejs10.x", Family::NodeJs, (2021, 7, 30)),
 ];
 
 const fn rt(id: &'static str, family: Family, deprecated_on: (u16, u8, u8)) -> Runtime {
@@ -58,6 +68,36 @@ pub fn newest(family: Family) -> &'static Runtime {
         .iter()
         .find(|r| r.family == family)
         .expect("every family has a runtime")
+}
+
+impl Family {
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Python => "Python",
+            Family::NodeJs => "Node.js",
+        }
+    }
+
+    /// The family a runtime name belongs to, known or not (`python3.15`,
+    /// `python3`, `nodejs26.x`).
+    fn of(id: &str) -> Option<Family> {
+        let id = id.to_ascii_lowercase();
+        if id.starts_with("python") {
+            Some(Family::Python)
+        } else if id.starts_with("node") {
+            Some(Family::NodeJs)
+        } else {
+            None
+        }
+    }
+}
+
+/// What to use instead of a runtime that is deprecated, retired or unknown
+/// but recognisably of a family: the newest of that family. The one place
+/// runtime suggestions come from.
+pub fn replacement(id: &str) -> Option<&'static Runtime> {
+    let family = find(id).map(|r| r.family).or_else(|| Family::of(id))?;
+    Some(newest(family))
 }
 
 impl Runtime {
@@ -102,6 +142,22 @@ mod tests {
         assert_eq!(civil_from_days(0), (1970, 1, 1));
         assert_eq!(civil_from_days(20_785), (2026, 11, 28));
         assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    }
+
+    #[test]
+    fn suggestions_are_the_newest_of_the_family() {
+        for id in [
+            "python3.15",
+            "python3",
+            "python3.8",
+            "python3.9",
+            "Python3.12",
+        ] {
+            assert_eq!(replacement(id).unwrap().id, "python3.14", "{id}");
+        }
+        assert_eq!(replacement("nodejs26.x").unwrap().id, "nodejs24.x");
+        assert_eq!(replacement("nodejs16.x").unwrap().id, "nodejs24.x");
+        assert!(replacement("ruby3.3").is_none());
     }
 
     #[test]

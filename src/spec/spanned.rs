@@ -118,3 +118,13 @@ impl<T: JsonSchema> JsonSchema for Spanned<T> {
         T::inline_schema()
     }
 }
+
+/// Reads a key with nothing after it (`access:` emptied of its entries) as
+/// an empty collection, like an absent key, rather than as a type error.
+pub fn null_as_empty<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}

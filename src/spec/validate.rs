@@ -258,26 +258,31 @@ impl Validator<'_> {
     }
 
     fn runtime(&mut self, runtime: &Spanned<String>) {
+        let today = self.context.today;
+        let use_instead = runtime::replacement(runtime)
+            .map(|r| format!("use `{}`, the newest {} runtime", r.id, r.family.name()));
         match runtime::find(runtime) {
-            Some(known) if known.is_deprecated(self.context.today) => {
-                let newest = runtime::newest(known.family);
+            Some(known) if known.is_deprecated(today) => {
                 let message = format!(
                     "runtime `{}` was deprecated by AWS on {}",
                     known.id,
                     known.deprecation_date()
                 );
                 self.error(Code::RuntimeDeprecated, runtime.loc, message)
-                    .suggestion = Some(format!("use `{}`", newest.id));
+                    .suggestion = use_instead;
             }
             Some(_) => {}
             None => {
                 let supported: Vec<&str> = runtime::RUNTIMES
                     .iter()
-                    .filter(|r| !r.is_deprecated(self.context.today))
+                    .filter(|r| !r.is_deprecated(today))
                     .map(|r| r.id)
                     .collect();
-                let suggestion = did_you_mean(runtime, supported.iter().copied())
-                    .map(|s| format!("did you mean `{s}`?"))
+                let suggestion = use_instead
+                    .or_else(|| {
+                        did_you_mean(runtime, supported.iter().copied())
+                            .map(|s| format!("did you mean `{s}`?"))
+                    })
                     .unwrap_or_else(|| format!("supported runtimes: {}", supported.join(", ")));
                 self.error(
                     Code::RuntimeUnknown,
