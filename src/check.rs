@@ -78,17 +78,32 @@ pub fn check(loaded: &LoadedSpec) -> crate::Result<Report> {
     let spec = &loaded.spec;
     let mut evaluations = applied_and_waived(spec, &compiled.plan);
     for located in &compiled.violations {
-        evaluations.push(Evaluation {
-            control: located.violation.control,
-            resource: located.violation.address.clone(),
-            status: Status::Violated,
-            message: Some(format!(
-                "{} (through the override at {}:{})",
-                located.violation.message, located.at.loc.line, located.at.loc.column
-            )),
-            line: located.at.loc.line,
-            column: located.at.loc.column,
+        let v = &located.violation;
+        let message = format!(
+            "{} (through the override at {}:{})",
+            v.message, located.at.loc.line, located.at.loc.column
+        );
+        // A control the plan applies but the final artifact fails is
+        // violated, not also applied.
+        let planned = evaluations.iter_mut().find(|e| {
+            e.control == v.control && e.resource == v.resource && e.status == Status::Applied
         });
+        match planned {
+            Some(evaluation) => {
+                evaluation.status = Status::Violated;
+                evaluation.message = Some(message);
+                evaluation.line = located.at.loc.line;
+                evaluation.column = located.at.loc.column;
+            }
+            None => evaluations.push(Evaluation {
+                control: v.control,
+                resource: v.resource.clone(),
+                status: Status::Violated,
+                message: Some(message),
+                line: located.at.loc.line,
+                column: located.at.loc.column,
+            }),
+        }
     }
     let overrides = controls::overrides::by_target(&spec.overrides)
         .into_iter()

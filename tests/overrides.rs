@@ -206,3 +206,24 @@ fn every_emitted_cloudformation_type_has_vendored_properties() {
         }
     }
 }
+
+/// A control the final artifact fails is reported violated, not also applied.
+#[test]
+fn check_never_reports_a_control_both_applied_and_violated() {
+    for case in cases("hostile.txt").into_iter().take(40) {
+        let dir = example_copy("orders", "override-check-json");
+        let spec = with_override(&dir, &case);
+        let out = palisade().args(["check", &spec, "--format", "json"]).output().unwrap();
+        if out.status.code() != Some(1) {
+            continue;
+        }
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut seen = std::collections::BTreeMap::new();
+        for e in report["evaluations"].as_array().unwrap() {
+            let key = (e["control"].to_string(), e["resource"].to_string());
+            if let Some(other) = seen.insert(key.clone(), e["status"].to_string()) {
+                assert_eq!(other, e["status"].to_string(), "{case:?}: {key:?} twice");
+            }
+        }
+    }
+}

@@ -37,6 +37,9 @@ pub struct Shipped<'a> {
 pub struct Violation {
     pub control: &'static str,
     pub platform: Platform,
+    /// The plan resource (its logical ID).
+    pub resource: String,
+    /// Logical ID or Terraform address.
     pub address: String,
     /// The setting at fault.
     pub setting: String,
@@ -112,6 +115,7 @@ fn changed(item: &Shipped, key: &str, waiver: &dyn Fn(&Resource, &str) -> bool) 
     let violation = |control: &'static str, message: String| Violation {
         control,
         platform: item.platform,
+        resource: item.resource.id.clone(),
         address: item.address.clone(),
         setting: key.trim_start_matches('@').to_string(),
         message,
@@ -150,8 +154,8 @@ fn changed(item: &Shipped, key: &str, waiver: &dyn Fn(&Resource, &str) -> bool) 
             found.push(violation(
                 control.id,
                 format!(
-                    "`{setting}` of {} changed; {} ({}) sets it",
-                    item.address, control.id, control.title
+                    "`{setting}` of {} changed, and the control sets it",
+                    item.address
                 ),
             ));
         }
@@ -235,6 +239,7 @@ fn semantic(item: &Shipped, waiver: &dyn Fn(&Resource, &str) -> bool) -> Vec<Vio
         found.push(Violation {
             control,
             platform: item.platform,
+            resource: item.resource.id.clone(),
             address: item.address.clone(),
             setting: setting.to_string(),
             message,
