@@ -55,11 +55,36 @@ impl Compiled {
     }
 }
 
+/// What the caller wants rendered from the final artifacts while the
+/// pipeline still has both cores busy: the template's text (the largest
+/// rendering, beside the template on the second core) and the report.
+#[derive(Default)]
+pub struct Render<'r> {
+    pub template: Option<&'r (dyn Fn(&Value) -> String + Sync)>,
+    pub security: bool,
+}
+
+/// The renderings asked for in [`Render`].
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub template: Option<String>,
+    pub security: Option<String>,
+}
+
 /// Runs the pipeline. Spec problems (including overrides of the wrong
 /// shape) are `Error::Invalid`; a plan that fails its own verification is a
 /// bug (`Error::Internal`). Violations through overrides come back in
 /// [`Compiled::violations`] for the caller to refuse or report.
 pub fn run(loaded: &LoadedSpec, packages: &plan::Packages) -> Result<Compiled> {
+    run_and_render(loaded, packages, &Render::default()).map(|(compiled, _)| compiled)
+}
+
+/// [`run`], and the renderings `render` asks for.
+pub fn run_and_render(
+    loaded: &LoadedSpec,
+    packages: &plan::Packages,
+    render: &Render,
+) -> Result<(Compiled, Rendered)> {
     let spec = &loaded.spec;
     let invalid = |diagnostics: Vec<Diagnostic>| Error::invalid_in(&loaded.source, diagnostics);
     let plan = plan::compile(spec, packages).map_err(|err| match err {
@@ -79,8 +104,13 @@ pub fn run(loaded: &LoadedSpec, packages: &plan::Packages) -> Result<Compiled> {
         .with_suggestion("split the service into several specs (CloudFormation itself allows 500 resources per stack)");
         return Err(invalid(vec![diagnostic]));
     }
-    let addresses =
-        terraform::addresses(&plan).map_err(|clash| invalid(vec![clash.diagnostic(&plan)]))?;
+    // Emitting Terraform just to list its addresses costs a second emission:
+    // only Terraform overrides need them (a name clash is found below too).
+    let addresses = if spec.overrides.terraform.is_empty() {
+        Vec::new()
+    } else {
+        terraform::addresses(&plan).map_err(|clash| invalid(vec![clash.diagnostic(&plan)]))?
+    };
     let cfn_type = |resource: &Resource| cloudformation::resource_type(&plan, resource);
     let shape = controls::overrides::check(&plan, &spec.overrides, &cfn_type, &addresses);
     if !shape.is_empty() {
@@ -88,15 +118,24 @@ pub fn run(loaded: &LoadedSpec, packages: &plan::Packages) -> Result<Compiled> {
     }
     let cfn_patches = spec.overrides.cloudformation_patches();
     let tf_patches = spec.overrides.terraform_patches();
-    // The template, the larger rendering, on a second core.
-    let ((template, planned), module) = std::thread::scope(|scope| {
-        let template = scope.spawn(|| cloudformation::template_patched(&plan, &cfn_patches));
+    // The template and its text, the larger rendering, on a second core;
+    // Terraform and the report on this one.
+    let ((template, planned, template_text), module, security) = std::thread::scope(|scope| {
+        let template = scope.spawn(|| {
+            let (template, planned) = cloudformation::template_patched(&plan, &cfn_patches);
+            let text = render.template.map(|text| text(&template));
+            (template, planned, text)
+        });
         let module = terraform::module_patched(&plan, &tf_patches);
+        let security = render
+            .security
+            .then(|| crate::report::security::render(&plan, &spec.overrides));
         (
             template
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
             module,
+            security,
         )
     });
     let (files, patched_blocks) = module.map_err(|clash| invalid(vec![clash.diagnostic(&plan)]))?;
@@ -146,19 +185,34 @@ pub fn run(loaded: &LoadedSpec, packages: &plan::Packages) -> Result<Compiled> {
             Located { violation, at }
         })
         .collect();
-    Ok(Compiled {
-        plan,
-        cloudformation: template,
-        terraform: files,
-        violations,
-    })
+    Ok((
+        Compiled {
+            plan,
+            cloudformation: template,
+            terraform: files,
+            violations,
+        },
+        Rendered {
+            template: template_text,
+            security,
+        },
+    ))
 }
 
 /// [`run`], refusing violations: what `build`, `diff` and `validate` accept.
 pub fn run_strict(loaded: &LoadedSpec, packages: &plan::Packages) -> Result<Compiled> {
-    let compiled = run(loaded, packages)?;
+    run_strict_and_render(loaded, packages, &Render::default()).map(|(compiled, _)| compiled)
+}
+
+/// [`run_and_render`], refusing violations.
+pub fn run_strict_and_render(
+    loaded: &LoadedSpec,
+    packages: &plan::Packages,
+    render: &Render,
+) -> Result<(Compiled, Rendered)> {
+    let (compiled, rendered) = run_and_render(loaded, packages, render)?;
     if compiled.violations.is_empty() {
-        Ok(compiled)
+        Ok((compiled, rendered))
     } else {
         Err(Error::invalid_in(
             &loaded.source,

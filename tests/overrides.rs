@@ -213,7 +213,10 @@ fn check_never_reports_a_control_both_applied_and_violated() {
     for case in cases("hostile.txt").into_iter().take(40) {
         let dir = example_copy("orders", "override-check-json");
         let spec = with_override(&dir, &case);
-        let out = palisade().args(["check", &spec, "--format", "json"]).output().unwrap();
+        let out = palisade()
+            .args(["check", &spec, "--format", "json"])
+            .output()
+            .unwrap();
         if out.status.code() != Some(1) {
             continue;
         }

@@ -163,36 +163,45 @@ pub fn compile_loaded(
     format: TemplateFormat,
 ) -> Result<Outputs> {
     let mut outputs = Outputs::new();
-    let compiled = crate::pipeline::run_strict(loaded, packages)?;
-    let security = crate::report::security::render(&compiled.plan, &loaded.spec.overrides);
-    outputs.insert("SECURITY.md".to_string(), security.into_bytes());
+    let text = |template: &serde_json::Value| cloudformation_text(template, format);
+    let render = crate::pipeline::Render {
+        template: target
+            .cloudformation()
+            .then_some(&text as &(dyn Fn(&serde_json::Value) -> String + Sync)),
+        security: true,
+    };
+    let (compiled, rendered) = crate::pipeline::run_strict_and_render(loaded, packages, &render)?;
+    if let Some(security) = rendered.security {
+        outputs.insert("SECURITY.md".to_string(), security.into_bytes());
+    }
     if target.terraform() {
         for (name, text) in compiled.terraform {
             outputs.insert(format!("{TERRAFORM_DIR}/{name}"), text.into_bytes());
         }
     }
-    if target.cloudformation() {
-        let (name, text) = cloudformation_file(&compiled.cloudformation, format);
-        outputs.insert(name.to_string(), text.into_bytes());
+    if let Some(text) = rendered.template {
+        outputs.insert(
+            cloudformation_file_name(format).to_string(),
+            text.into_bytes(),
+        );
     }
     Ok(outputs)
 }
 
-/// The CloudFormation template's file name and text.
-fn cloudformation_file(
-    template: &serde_json::Value,
-    format: TemplateFormat,
-) -> (&'static str, String) {
+/// The CloudFormation template's file name.
+fn cloudformation_file_name(format: TemplateFormat) -> &'static str {
+    match format {
+        TemplateFormat::Yaml => "cloudformation/template.yaml",
+        TemplateFormat::Json => "cloudformation/template.json",
+    }
+}
+
+/// The CloudFormation template's text.
+fn cloudformation_text(template: &serde_json::Value, format: TemplateFormat) -> String {
     match format {
         // JSON has no comments: the template's Description carries the header.
-        TemplateFormat::Yaml => (
-            "cloudformation/template.yaml",
-            format!("# {}\n{}", manifest::HEADER, yaml::to_yaml(template)),
-        ),
-        TemplateFormat::Json => (
-            "cloudformation/template.json",
-            cloudformation::to_json(template),
-        ),
+        TemplateFormat::Yaml => format!("# {}\n{}", manifest::HEADER, yaml::to_yaml(template)),
+        TemplateFormat::Json => cloudformation::to_json(template),
     }
 }
 
