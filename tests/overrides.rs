@@ -93,40 +93,37 @@ fn ordinary_tuning_overrides_build_and_check_clean() {
     }
 }
 
-#[test]
-fn a_waiver_of_pal_ovr_001_opens_non_tunable_settings_but_not_controls() {
-    let dir = example_copy("orders", "override-waived");
+/// Orders with `PAL-OVR-001` waived on `get-order` and one CloudFormation
+/// patch on its function; `build`'s exit code and stderr.
+fn build_with_waiver(scratch: &str, patch: &str) -> (i32, String) {
+    let dir = example_copy("orders", scratch);
     let spec = dir.join("palisade.yaml");
     let text = std::fs::read_to_string(&spec).unwrap().replace(
         "  get-order:\n",
         "  get-order:\n    waive: { PAL-OVR-001: \"needs the VPC for the legacy database\" }\n",
     );
     std::fs::write(&spec, text).unwrap();
-    let open = (
+    let case = (
         "cloudformation".to_string(),
         "GetOrderFunction".to_string(),
-        "{ Properties: { VpcConfig: { SubnetIds: [subnet-1], SecurityGroupIds: [sg-1] } } }"
-            .to_string(),
+        patch.to_string(),
     );
-    let spec = with_override(&dir, &open);
-    let (build, stderr) = code(palisade().args(["build", &spec]));
+    let spec = with_override(&dir, &case);
+    code(palisade().args(["build", &spec]))
+}
+
+#[test]
+fn a_waiver_of_pal_ovr_001_opens_non_tunable_settings_but_not_controls() {
+    let (build, stderr) = build_with_waiver(
+        "override-waived",
+        "{ Properties: { VpcConfig: { SubnetIds: [subnet-1], SecurityGroupIds: [sg-1] } } }",
+    );
     assert_eq!(build, 0, "{stderr}");
     // The same waiver does not open what a control protects.
-    let dir = example_copy("orders", "override-waived-control");
-    let spec = dir.join("palisade.yaml");
-    let text = std::fs::read_to_string(&spec).unwrap().replace(
-        "  get-order:\n",
-        "  get-order:\n    waive: { PAL-OVR-001: \"reviewed\" }\n",
+    let (build, stderr) = build_with_waiver(
+        "override-waived-control",
+        "{ Properties: { Layers: [\"arn:aws:lambda:us-east-1:999999999999:layer:x:1\"] } }",
     );
-    std::fs::write(&spec, text).unwrap();
-    let layers = (
-        "cloudformation".to_string(),
-        "GetOrderFunction".to_string(),
-        "{ Properties: { Layers: [\"arn:aws:lambda:us-east-1:999999999999:layer:x:1\"] } }"
-            .to_string(),
-    );
-    let spec = with_override(&dir, &layers);
-    let (build, stderr) = code(palisade().args(["build", &spec]));
     assert_eq!(build, 2, "{stderr}");
     assert!(stderr.contains("PAL-DATA-008"), "{stderr}");
 }

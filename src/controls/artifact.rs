@@ -438,6 +438,27 @@ fn semantic(item: &Shipped, waiver: &dyn Fn(&Resource, &str) -> bool) -> Vec<Vio
     found
 }
 
+/// A policy's `Allow` grants; a policy that cannot be read fails `control`.
+fn allows(
+    value: &Value,
+    control: &'static str,
+    setting: &str,
+    address: &str,
+    flag: &mut dyn FnMut(&'static str, &str, String),
+) -> Option<Vec<crate::iam::Grant>> {
+    match crate::iam::grants(value) {
+        Ok(grants) => Some(grants.into_iter().filter(|g| g.allow).collect()),
+        Err(why) => {
+            flag(
+                control,
+                setting,
+                format!("the policy of {address} cannot be analysed: {}", why.0),
+            );
+            None
+        }
+    }
+}
+
 /// IAM-005: an `Allow` admits only this stack's principals. Read with the
 /// same grant model `diff` uses.
 fn resource_policy(
@@ -446,18 +467,10 @@ fn resource_policy(
     address: &str,
     flag: &mut dyn FnMut(&'static str, &str, String),
 ) {
-    let grants = match crate::iam::grants(value) {
-        Ok(grants) => grants,
-        Err(why) => {
-            flag(
-                IAM_RESOURCE_POLICIES,
-                setting,
-                format!("the policy of {address} cannot be analysed: {}", why.0),
-            );
-            return;
-        }
+    let Some(grants) = allows(value, IAM_RESOURCE_POLICIES, setting, address, flag) else {
+        return;
     };
-    for grant in grants.iter().filter(|g| g.allow) {
+    for grant in &grants {
         match &grant.principals {
             Some(Scope::AllBut(_)) => {
                 flag(
@@ -498,18 +511,10 @@ fn identity_policy(
     address: &str,
     flag: &mut dyn FnMut(&'static str, &str, String),
 ) {
-    let grants = match crate::iam::grants(value) {
-        Ok(grants) => grants,
-        Err(why) => {
-            flag(
-                IAM_DECLARED_ACCESS,
-                setting,
-                format!("the policy of {address} cannot be analysed: {}", why.0),
-            );
-            return;
-        }
+    let Some(grants) = allows(value, IAM_DECLARED_ACCESS, setting, address, flag) else {
+        return;
     };
-    for grant in grants.iter().filter(|g| g.allow) {
+    for grant in &grants {
         if matches!(grant.actions, Scope::AllBut(_)) {
             flag(
                 IAM_DECLARED_ACCESS,
