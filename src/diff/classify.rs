@@ -360,6 +360,22 @@ impl Classifier {
             Some(Concept::Identity) if old.is_some() => {
                 self.broadening(format!("authorizer identity changed: {shown}"));
             }
+            Some(Concept::Attachment) if !set_additions().is_empty() => {
+                self.broadening(format!(
+                    "IAM: policy attached to {}",
+                    set_additions().join(", ")
+                ));
+            }
+            Some(Concept::CannedAcl)
+                if new
+                    .and_then(Value::as_str)
+                    .is_some_and(|acl| {
+                        let acl = acl.to_ascii_lowercase().replace('-', "");
+                        acl.starts_with("public") || acl == "authenticatedread"
+                    }) =>
+            {
+                self.broadening(format!("bucket opened by its ACL: {shown}"));
+            }
             Some(Concept::Wiring) if old.is_some() => {
                 self.broadening(format!("route or event wiring changed: {shown}"));
             }

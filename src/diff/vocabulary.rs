@@ -53,6 +53,10 @@ pub enum Concept {
     /// What answers a route: its target, an integration's URI, the function
     /// an event source feeds.
     Wiring,
+    /// The roles, users or groups a policy is attached to.
+    Attachment,
+    /// A canned ACL (`PublicRead`, `public-read`, ...).
+    CannedAcl,
 }
 
 /// `(concept, only for this resource type, path suffix)`: a property whose
@@ -164,6 +168,13 @@ const CLOUDFORMATION: Names = &[
         &["FunctionName"],
     ),
     (ManagedPolicy, None, &["ManagedPolicyArns"]),
+    (Attachment, Some("AWS::IAM::Policy"), &["Roles"]),
+    (Attachment, Some("AWS::IAM::Policy"), &["Users"]),
+    (Attachment, Some("AWS::IAM::Policy"), &["Groups"]),
+    (Attachment, Some("AWS::IAM::ManagedPolicy"), &["Roles"]),
+    (Attachment, Some("AWS::IAM::ManagedPolicy"), &["Users"]),
+    (Attachment, Some("AWS::IAM::ManagedPolicy"), &["Groups"]),
+    (CannedAcl, None, &["AccessControl"]),
 ];
 
 /// hashicorp/aws names. Settings CloudFormation keeps inside a bucket are
@@ -268,6 +279,12 @@ const TERRAFORM: Names = &[
         &["function_name"],
     ),
     (ManagedPolicy, None, &["managed_policy_arns"]),
+    (Attachment, Some("aws_iam_policy_attachment"), &["roles"]),
+    (Attachment, Some("aws_iam_policy_attachment"), &["users"]),
+    (Attachment, Some("aws_iam_policy_attachment"), &["groups"]),
+    (Attachment, Some("aws_iam_role_policy_attachment"), &["role"]),
+    (Attachment, Some("aws_iam_role_policy"), &["role"]),
+    (CannedAcl, None, &["acl"]),
     (
         ManagedPolicy,
         Some("aws_iam_role_policy_attachment"),
