@@ -19,5 +19,6 @@ pub mod schema;
 pub mod spec;
 pub mod suggest;
 pub mod templates;
+pub mod text;
 
 pub use error::{Error, Result};

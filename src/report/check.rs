@@ -7,8 +7,12 @@ use serde_json::{Value, json};
 
 use crate::check::{RUNTIME_UPDATE, Report, SECRET_ROTATION, Status};
 use crate::controls::CATALOG;
+use crate::text::terminal;
 
+/// User text (waiver reasons, paths) is escaped: a reason must not print
+/// fake lines or drive the terminal.
 pub fn text(report: &Report, spec_path: &str) -> String {
+    let spec_path = &*terminal(spec_path);
     let mut by_resource: BTreeMap<&str, Vec<&crate::check::Evaluation>> = BTreeMap::new();
     for evaluation in &report.evaluations {
         by_resource
@@ -23,7 +27,7 @@ pub fn text(report: &Report, spec_path: &str) -> String {
             .filter(|e| e.status == Status::Applied)
             .map(|e| e.control)
             .collect();
-        out.push_str(&format!("{resource}\n"));
+        out.push_str(&format!("{}\n", terminal(resource)));
         if !applied.is_empty() {
             out.push_str(&format!("  applied   {}\n", applied.join(" ")));
         }
@@ -38,14 +42,16 @@ pub fn text(report: &Report, spec_path: &str) -> String {
                 e.control,
                 e.line,
                 e.column,
-                e.message.as_deref().unwrap_or("")
+                terminal(e.message.as_deref().unwrap_or(""))
             ));
         }
     }
     for advisory in &report.advisories {
         out.push_str(&format!(
             "advisory {spec_path}:{}:{}: {}\n",
-            advisory.line, advisory.column, advisory.message
+            advisory.line,
+            advisory.column,
+            terminal(&advisory.message)
         ));
     }
     let count = |status| {
@@ -134,11 +140,13 @@ pub fn sarif(report: &Report, spec_path: &str) -> String {
             "ruleId": e.control,
             "ruleIndex": rule_index(e.control),
             "level": "error",
-            "message": { "text": format!("{} on {}: {}", e.control, e.resource, e.message.as_deref().unwrap_or("")) },
+            // Escaped like text output: JSON would carry DEL, C1 and bidi
+            // characters raw, and a dashboard shows the message as text.
+            "message": { "text": terminal(&format!("{} on {}: {}", e.control, e.resource, e.message.as_deref().unwrap_or(""))) },
             "locations": location(e.line, e.column),
         });
         if e.status == Status::Waived {
-            result["suppressions"] = json!([{ "kind": "inSource", "justification": e.message.as_deref().unwrap_or("") }]);
+            result["suppressions"] = json!([{ "kind": "inSource", "justification": terminal(e.message.as_deref().unwrap_or("")) }]);
         }
         results.push(result);
     }
@@ -147,7 +155,7 @@ pub fn sarif(report: &Report, spec_path: &str) -> String {
             "ruleId": a.rule,
             "ruleIndex": rule_index(a.rule),
             "level": "warning",
-            "message": { "text": a.message },
+            "message": { "text": terminal(&a.message) },
             "locations": location(a.line, a.column),
         }));
     }
