@@ -75,6 +75,8 @@ pub enum Code {
     OverrideUndoesControl,
     /// An email address that is not one.
     Email,
+    /// Text with a control or bidirectional-formatting character, or not in NFC.
+    Text,
 }
 
 impl Code {
@@ -115,6 +117,7 @@ impl Code {
             OverrideTarget => "E063",
             OverrideUndoesControl => "E064",
             Email => "E065",
+            Text => "E066",
         }
     }
 }

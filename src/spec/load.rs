@@ -109,7 +109,7 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<(Source, Spec), Vec<Diagnostic>
     }
 }
 
-fn options() -> serde_saphyr::Options {
+pub(crate) fn options() -> serde_saphyr::Options {
     serde_saphyr::options! {
         duplicate_keys: DuplicateKeyPolicy::Error,
         strict_booleans: true,

@@ -5,6 +5,7 @@ pub mod model;
 pub mod runtime;
 pub mod secrets;
 mod spanned;
+pub mod strings;
 pub mod validate;
 
 pub use load::{MAX_SPEC_BYTES, Source};
@@ -44,6 +45,7 @@ pub fn load(
         control: &crate::controls::find,
     };
     let mut found = validate::validate(&spec, &context);
+    found.extend(strings::check(&source.text));
     for d in &mut found {
         d.file = path.to_string();
     }
