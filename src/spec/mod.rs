@@ -45,7 +45,7 @@ pub fn load(
         control: &crate::controls::find,
     };
     let mut found = validate::validate(&spec, &context);
-    found.extend(strings::check(&source.text));
+    found.extend(strings::check(&source.text, &spec));
     for d in &mut found {
         d.file = path.to_string();
     }
