@@ -78,6 +78,8 @@ pub enum Code {
     /// An override whose shape no stack may take: a resource's `Type`,
     /// Terraform meta-arguments, names the resource type does not have.
     OverrideStructure,
+    /// Text with a control or bidirectional-formatting character, or not in NFC.
+    Text,
 }
 
 impl Code {
@@ -119,6 +121,7 @@ impl Code {
             OverrideUndoesControl => "E064",
             Email => "E065",
             OverrideStructure => "E066",
+            Text => "E067",
         }
     }
 }

@@ -21,5 +21,6 @@ pub mod schema;
 pub mod spec;
 pub mod suggest;
 pub mod templates;
+pub mod text;
 
 pub use error::{Error, Result};

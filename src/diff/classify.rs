@@ -360,19 +360,19 @@ impl Classifier {
             Some(Concept::Identity) if old.is_some() => {
                 self.broadening(format!("authorizer identity changed: {shown}"));
             }
-            Some(Concept::Attachment) if !set_additions().is_empty() => {
+            // A new policy's grants are judged as grants; attaching an
+            // existing one to more principals widens who has them.
+            Some(Concept::Attachment) if old.is_some() && !set_additions().is_empty() => {
                 self.broadening(format!(
                     "IAM: policy attached to {}",
                     set_additions().join(", ")
                 ));
             }
             Some(Concept::CannedAcl)
-                if new
-                    .and_then(Value::as_str)
-                    .is_some_and(|acl| {
-                        let acl = acl.to_ascii_lowercase().replace('-', "");
-                        acl.starts_with("public") || acl == "authenticatedread"
-                    }) =>
+                if new.and_then(Value::as_str).is_some_and(|acl| {
+                    let acl = acl.to_ascii_lowercase().replace('-', "");
+                    acl.starts_with("public") || acl == "authenticatedread"
+                }) =>
             {
                 self.broadening(format!("bucket opened by its ACL: {shown}"));
             }

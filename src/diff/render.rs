@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::{Change, Report, Risk, Summary, Target};
 use crate::graph::{Format as GraphFormat, Graph};
-use crate::report::markdown_cell;
+use crate::text::{code_block, html, markdown as markdown_text, markdown_code, terminal};
 
 /// The version of the `--format json` shape (docs/diff-json.md): raised when
 /// a field changes meaning or goes away, not when one is added.
@@ -94,13 +94,13 @@ pub fn text(report: &Report, color: bool) -> String {
             &format!(
                 "\n{marker} {} {} ({}, {}){tag}\n",
                 change.change_word(),
-                change.resource,
-                change.resource_type,
+                terminal(&change.resource),
+                terminal(&change.resource_type),
                 change.target
             ),
         ));
         for detail in &change.details {
-            out.push_str(&format!("     {detail}\n"));
+            out.push_str(&format!("     {}\n", terminal(detail)));
         }
     }
     out
@@ -137,13 +137,13 @@ pub fn markdown(report: &Report, graphs: Option<(&Graph, &Graph)>) -> String {
         for change in &risky {
             let what: Vec<String> = change.details[..change.risky_details]
                 .iter()
-                .map(|d| markdown_cell(d))
+                .map(|d| markdown_text(d).into_owned())
                 .collect();
             out.push_str(&format!(
-                "| **{}** | `{}` | {} | {} | {} |\n",
+                "| **{}** | {} | {} | {} | {} |\n",
                 risks(change),
-                change.resource,
-                change.resource_type,
+                markdown_code(&change.resource),
+                markdown_text(&change.resource_type),
                 change.change_word(),
                 what.join("<br>")
             ));
@@ -163,8 +163,8 @@ pub fn markdown(report: &Report, graphs: Option<(&Graph, &Graph)>) -> String {
     for change in &report.changes {
         out.push_str(&format!(
             "<details><summary><code>{}</code> ({}) {}{}</summary>\n\n",
-            change.resource,
-            change.resource_type,
+            html(&change.resource),
+            html(&change.resource_type),
             change.change_word(),
             if change.risks.is_empty() {
                 String::new()
@@ -173,11 +173,11 @@ pub fn markdown(report: &Report, graphs: Option<(&Graph, &Graph)>) -> String {
             }
         ));
         for detail in &change.details {
-            out.push_str(&format!("- {}\n", markdown_cell(detail)));
+            out.push_str(&format!("- {}\n", markdown_text(detail)));
         }
         out.push_str(&format!(
             "\n```diff\n{}```\n\n</details>\n\n",
-            unified(change)
+            code_block(&unified(change))
         ));
     }
     out

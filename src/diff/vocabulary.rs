@@ -282,7 +282,11 @@ const TERRAFORM: Names = &[
     (Attachment, Some("aws_iam_policy_attachment"), &["roles"]),
     (Attachment, Some("aws_iam_policy_attachment"), &["users"]),
     (Attachment, Some("aws_iam_policy_attachment"), &["groups"]),
-    (Attachment, Some("aws_iam_role_policy_attachment"), &["role"]),
+    (
+        Attachment,
+        Some("aws_iam_role_policy_attachment"),
+        &["role"],
+    ),
     (Attachment, Some("aws_iam_role_policy"), &["role"]),
     (CannedAcl, None, &["acl"]),
     (

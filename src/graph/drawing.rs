@@ -461,17 +461,13 @@ impl Relation {
 
 /// Bidirectional-text controls would make a label display other than it
 /// reads; they are dropped with the other invisible controls.
-fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
-}
-
 /// Spec text on one line: newlines, tabs and other controls become spaces,
 /// runs of spaces one. Renderers escape what is left.
 pub fn clean(text: &str) -> String {
     text.chars()
-        .filter(|c| !is_invisible(*c))
+        .filter(|&c| !crate::text::is_invisible(c) && !crate::text::is_bidi_control(c))
         .map(|c| {
-            if c.is_control() || c.is_whitespace() {
+            if crate::text::is_forging(c) || c.is_whitespace() {
                 ' '
             } else {
                 c

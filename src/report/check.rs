@@ -7,8 +7,12 @@ use serde_json::{Value, json};
 
 use crate::check::{ALERTS_UNSUBSCRIBED, RUNTIME_UPDATE, Report, SECRET_ROTATION, Status};
 use crate::controls::CATALOG;
+use crate::text::terminal;
 
+/// User text (waiver reasons, paths) is escaped: a reason must not print
+/// fake lines or drive the terminal.
 pub fn text(report: &Report, spec_path: &str) -> String {
+    let spec_path = &*terminal(spec_path);
     let mut by_resource: BTreeMap<&str, Vec<&crate::check::Evaluation>> = BTreeMap::new();
     for evaluation in &report.evaluations {
         by_resource
@@ -23,7 +27,7 @@ pub fn text(report: &Report, spec_path: &str) -> String {
             .filter(|e| e.status == Status::Applied)
             .map(|e| e.control)
             .collect();
-        out.push_str(&format!("{resource}\n"));
+        out.push_str(&format!("{}\n", terminal(resource)));
         if !applied.is_empty() {
             out.push_str(&format!("  applied   {}\n", applied.join(" ")));
         }
@@ -38,7 +42,7 @@ pub fn text(report: &Report, spec_path: &str) -> String {
                 e.control,
                 e.line,
                 e.column,
-                e.message.as_deref().unwrap_or("")
+                terminal(e.message.as_deref().unwrap_or(""))
             ));
         }
     }
@@ -48,14 +52,16 @@ pub fn text(report: &Report, spec_path: &str) -> String {
             o.line,
             o.column,
             o.target,
-            o.resource,
-            o.settings.join(", ")
+            terminal(&o.resource),
+            terminal(&o.settings.join(", "))
         ));
     }
     for advisory in &report.advisories {
         out.push_str(&format!(
             "advisory {spec_path}:{}:{}: {}\n",
-            advisory.line, advisory.column, advisory.message
+            advisory.line,
+            advisory.column,
+            terminal(&advisory.message)
         ));
     }
     let count = |status| {
@@ -153,11 +159,13 @@ pub fn sarif(report: &Report, spec_path: &str) -> String {
             "ruleId": e.control,
             "ruleIndex": rule_index(e.control),
             "level": "error",
-            "message": { "text": format!("{} on {}: {}", e.control, e.resource, e.message.as_deref().unwrap_or("")) },
+            // Escaped like text output: JSON would carry DEL, C1 and bidi
+            // characters raw, and a dashboard shows the message as text.
+            "message": { "text": terminal(&format!("{} on {}: {}", e.control, e.resource, e.message.as_deref().unwrap_or(""))) },
             "locations": location(e.line, e.column),
         });
         if e.status == Status::Waived {
-            result["suppressions"] = json!([{ "kind": "inSource", "justification": e.message.as_deref().unwrap_or("") }]);
+            result["suppressions"] = json!([{ "kind": "inSource", "justification": terminal(e.message.as_deref().unwrap_or("")) }]);
         }
         results.push(result);
     }
@@ -166,7 +174,7 @@ pub fn sarif(report: &Report, spec_path: &str) -> String {
             "ruleId": a.rule,
             "ruleIndex": rule_index(a.rule),
             "level": "warning",
-            "message": { "text": a.message },
+            "message": { "text": terminal(&a.message) },
             "locations": location(a.line, a.column),
         }));
     }
@@ -175,7 +183,7 @@ pub fn sarif(report: &Report, spec_path: &str) -> String {
             "ruleId": crate::controls::ids::OVERRIDES_TUNABLE,
             "ruleIndex": rule_index(crate::controls::ids::OVERRIDES_TUNABLE),
             "level": "note",
-            "message": { "text": format!("override accepted on {} {}: {}", o.target, o.resource, o.settings.join(", ")) },
+            "message": { "text": terminal(&format!("override accepted on {} {}: {}", o.target, o.resource, o.settings.join(", "))) },
             "locations": location(o.line, o.column),
         }));
     }

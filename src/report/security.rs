@@ -10,7 +10,12 @@ use std::sync::OnceLock;
 use handlebars::{Context, Handlebars};
 use serde_json::{Value, json};
 
-use super::markdown_cell as cell;
+use crate::text::markdown_code;
+
+/// User text (waiver reasons, public-route reasons) for a Markdown table cell.
+fn cell(text: &str) -> String {
+    crate::text::markdown(text).into_owned()
+}
 use crate::controls;
 use crate::plan::{Kind, Plan, Principal, Statement};
 
@@ -182,7 +187,7 @@ fn statement_rows(statements: &[Statement]) -> Vec<Value> {
 
 /// A statement's actions, and whom or what it applies to with its conditions.
 fn statement_row(statement: &Statement) -> (String, String) {
-    let code = |text: &str| format!("`{text}`");
+    let code = |text: &str| markdown_code(text);
     let mut applies_to: Vec<String> = statement
         .resources
         .iter()
@@ -202,8 +207,8 @@ fn statement_row(statement: &Statement) -> (String, String) {
             .collect();
         let joiner = if i == 0 { "when" } else { "and" };
         text.push_str(&format!(
-            " {joiner} `{}` is {}",
-            condition.key,
+            " {joiner} {} is {}",
+            markdown_code(&condition.key),
             values.join(" or ")
         ));
     }

@@ -145,7 +145,7 @@ fn where_to_fix(diagnostic: Diagnostic, text: &str) -> Diagnostic {
     }
 }
 
-fn options() -> serde_saphyr::Options {
+pub(crate) fn options() -> serde_saphyr::Options {
     serde_saphyr::options! {
         duplicate_keys: DuplicateKeyPolicy::Error,
         strict_booleans: true,

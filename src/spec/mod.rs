@@ -5,6 +5,7 @@ pub mod model;
 pub mod runtime;
 pub mod secrets;
 mod spanned;
+pub mod strings;
 mod syntax;
 pub mod validate;
 
@@ -45,6 +46,7 @@ pub fn load(
         control: &crate::controls::find,
     };
     let mut found = validate::validate(&spec, &context);
+    found.extend(strings::check(&source.text, &spec));
     for d in &mut found {
         d.file = path.to_string();
     }

@@ -342,7 +342,7 @@ impl Validator<'_> {
                 );
             }
             for audience in &jwt.audience {
-                if audience.trim().is_empty() {
+                if crate::text::is_blank(audience) {
                     self.error(
                         Code::JwtConfig,
                         audience.loc,
@@ -439,7 +439,8 @@ impl Validator<'_> {
         }
         self.throttle(route.throttle.as_ref(), key.loc);
         match &route.public {
-            Some(reason) if reason.trim().is_empty() => {
+            // Only invisible characters (U+200B…) is no reason either.
+            Some(reason) if crate::text::is_blank(reason) => {
                 self.error(
                     Code::RoutePublicReason,
                     reason.loc,
@@ -491,7 +492,7 @@ impl Validator<'_> {
             None => {}
         }
         for scope in &route.scopes {
-            if scope.trim().is_empty() || scope.contains(char::is_whitespace) {
+            if crate::text::is_blank(scope) || scope.contains(char::is_whitespace) {
                 self.error(Code::JwtConfig, scope.loc, "a scope is one non-empty word");
             }
         }
@@ -970,7 +971,7 @@ impl Validator<'_> {
                     Some(_) => {}
                 }
             }
-            if reason.trim().is_empty() {
+            if crate::text::is_blank(reason) {
                 self.error(Code::Waiver, reason.loc, format!("the waiver of `{}` has no reason", control.value))
                     .suggestion = Some("say why the control does not apply; the reason is shown in reviews and reports".into());
             }
