@@ -253,7 +253,17 @@ impl<'a> Emitter<'a> {
                     .expect("condition tests are objects")
                     .insert(
                         condition.key.clone(),
-                        one_or_many(condition.values.iter().map(|v| self.expr(v)).collect()),
+                        one_or_many(
+                            condition
+                                .values
+                                .iter()
+                                .map(|v| {
+                                    condition
+                                        .boolean(v)
+                                        .map_or_else(|| self.expr(v), Value::Bool)
+                                })
+                                .collect(),
+                        ),
                     );
             }
             s.insert("Condition".into(), Value::Object(conditions));

@@ -420,8 +420,8 @@ impl Builder<'_> {
     }
 
     /// A named resource's ARN. Buckets' are built from their fixed name, so
-    /// that policies never refer to the bucket resource (a dependency cycle
-    /// once the bucket notifies a function).
+    /// that function policies never refer to the bucket resource (a
+    /// dependency cycle once the bucket notifies a function).
     fn arn_of(&self, name: &str, kind: spec::Kind) -> Expr {
         match kind {
             spec::Kind::Bucket => self.bucket_arn(name),
@@ -526,8 +526,10 @@ impl Builder<'_> {
                 applied(DATA_PRIVATE_BUCKETS, None),
                 applied(MON_ACCESS_LOGS, logging),
             ];
-            let arn = self.bucket_arn(name);
-            self.tls_only_policy(&id, "s3:*", vec![arn.clone(), arn.then("/*")]);
+            // The bucket's own policy refers to the bucket resource (no cycle:
+            // only function roles need the fixed name), so scanners such as
+            // cdk-nag's AwsSolutions-S10 can tie the policy to its bucket.
+            self.tls_only_policy(&id, "s3:*", vec![Expr::arn(&id), Expr::arn(&id).then("/*")]);
             self.output(
                 format!("{}BucketName", pascal(name)),
                 format!("Name of bucket {}", name.value),

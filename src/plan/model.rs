@@ -129,6 +129,21 @@ pub struct Condition {
     pub values: Vec<Expr>,
 }
 
+impl Condition {
+    /// A value of the `Bool` operator as the JSON boolean it stands for. IAM
+    /// accepts the strings too, but policy scanners (the Guard registry's
+    /// S3_BUCKET_SSL_REQUESTS_ONLY) match the boolean, so both targets write it.
+    pub fn boolean(&self, value: &Expr) -> Option<bool> {
+        if self.test != "Bool" {
+            return None;
+        }
+        match value.0.as_slice() {
+            [Part::Lit(text)] => text.parse().ok(),
+            _ => None,
+        }
+    }
+}
+
 /// One IAM policy statement, built once and rendered per target.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Statement {

@@ -440,7 +440,17 @@ impl<'a> Emitter<'a> {
             for condition in &statement.conditions {
                 let entry = (
                     condition.key.clone(),
-                    one_or_many(condition.values.iter().map(|v| self.value(v)).collect()),
+                    one_or_many(
+                        condition
+                            .values
+                            .iter()
+                            .map(|v| {
+                                condition
+                                    .boolean(v)
+                                    .map_or_else(|| self.value(v), Value::bool)
+                            })
+                            .collect(),
+                    ),
                 );
                 match tests.iter_mut().find(|(test, _)| test == condition.test) {
                     Some((_, Value::Object(entries))) => entries.push(entry),
