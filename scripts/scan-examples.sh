@@ -2,22 +2,31 @@
 # The scanner gate: build every example, and a service fresh from
 # `palisade init`, with the release binary, both targets from one build, and
 # fail on any cfn-lint error or warning, any failed checkov check
-# (CloudFormation or Terraform), or any Terraform file that `terraform fmt`
-# would change.
+# (CloudFormation or Terraform), any unsuppressed cdk-nag AwsSolutions error,
+# any unsuppressed failure of an AWS Guard Rules Registry rule (see
+# scripts/scan-cloudformation.sh), or any Terraform file that `terraform fmt`
+# would change. cdk-nag and cfn-guard read CloudFormation only; checkov reads
+# both targets.
+# Env: PALISADE_SCAN_PROFILE (default release; `dev` scans a debug build).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-cargo build --release --locked --quiet
+profile="${PALISADE_SCAN_PROFILE:-release}"
+cargo build --profile "${profile}" --locked --quiet
+case "${profile}" in
+  dev) palisade="target/debug/palisade" ;;
+  *) palisade="target/${profile}/palisade" ;;
+esac
 out="target/scan"
 rm -rf "${out}"
 status=0
 # A service as `palisade init` scaffolds it, with every feature and a deploy role.
 init_service="${out}/sources/init-demo"
-target/release/palisade init demo --dir "${init_service}" \
+"${palisade}" init demo --dir "${init_service}" \
   --with api,table,queue,bucket,schedule,secret --github example-org/demo
 for spec in examples/*/palisade.yaml "${init_service}/palisade.yaml"; do
   name="$(basename "$(dirname "${spec}")")"
-  target/release/palisade build "${spec}" --target all --out "${out}/${name}"
+  "${palisade}" build "${spec}" --target all --out "${out}/${name}"
   scripts/scan-cloudformation.sh "${out}/${name}/cloudformation/template.yaml" || status=1
   scripts/scan-terraform.sh "${out}/${name}/terraform" || status=1
   scripts/terraform-fmt-check.sh "${out}/${name}/terraform" || status=1

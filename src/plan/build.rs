@@ -64,7 +64,7 @@ pub fn build(spec: &Spec, packages: &Packages) -> Plan {
     b.service_key();
     b.waiver_suppressions();
     for resource in &mut b.plan.resources {
-        let extra = suppressions::terraform_only(resource);
+        let extra = suppressions::for_resource(resource);
         resource.suppressions.extend(extra);
     }
     // Function code and the deploy role's uploads both live there.
@@ -471,7 +471,6 @@ impl Builder<'_> {
                 }),
             );
             log_bucket.retain = true;
-            log_bucket.suppressions = suppressions::ACCESS_LOG_BUCKET.to_vec();
             log_bucket.controls = vec![
                 applied(DATA_RETAIN, None),
                 applied(DATA_VERSIONING, None),
@@ -622,7 +621,40 @@ impl Builder<'_> {
                 }),
             );
             resource.retain = retain.is_none();
-            resource.controls = vec![applied(KMS_ENCRYPTION, None), applied(DATA_RETAIN, retain)];
+            resource.controls = vec![
+                applied(KMS_ENCRYPTION, None),
+                applied(DATA_RETAIN, retain),
+                applied(
+                    DATA_SECRET_ROTATION,
+                    waiver(&secret.waive, DATA_SECRET_ROTATION),
+                ),
+            ];
+            // PAL-DATA-010: Secrets Manager invokes the spec's function, for
+            // this secret only, on the schedule.
+            if let Some(rotation) = &secret.rotation {
+                let function = of(&rotation.function, "Function");
+                let permission = format!("{id}RotationPermission");
+                self.permission(
+                    permission.clone(),
+                    name,
+                    rotation.function.loc,
+                    &function,
+                    "secretsmanager.amazonaws.com",
+                    Expr::arn(&id),
+                );
+                let schedule = self.add(
+                    format!("{id}RotationSchedule"),
+                    Some(name),
+                    rotation.schedule.loc,
+                    Kind::RotationSchedule(RotationSchedule {
+                        secret: id.clone(),
+                        function,
+                        schedule: rotation.schedule.value.clone(),
+                    }),
+                );
+                schedule.depends_on = vec![permission];
+                schedule.controls = vec![applied(DATA_SECRET_ROTATION, None)];
+            }
             self.output(
                 format!("{}SecretArn", pascal(name)),
                 format!("ARN of secret {}", name.value),
@@ -703,6 +735,22 @@ impl Builder<'_> {
                     AccessLevel::Stream,
                 ),
                 _ => {}
+            }
+        }
+        // The secrets this function rotates (their `rotation:` names it).
+        for (secret, rotated) in &spec.secrets {
+            if rotated
+                .rotation
+                .as_ref()
+                .is_some_and(|r| r.function.value == name.value)
+            {
+                let secret_id = of(secret, "Secret");
+                policy.grant(
+                    &secret_id,
+                    Expr::arn(&secret_id),
+                    spec::Kind::Secret,
+                    AccessLevel::Rotate,
+                );
             }
         }
         for (key, value) in &function.environment {
@@ -831,7 +879,6 @@ impl Builder<'_> {
                 },
             }),
         );
-        resource.suppressions = suppressions::FUNCTION.to_vec();
         resource.controls = vec![
             applied(IAM_ROLE_PER_FUNCTION, None),
             applied(FN_LOGS, None),
@@ -1000,8 +1047,12 @@ impl Builder<'_> {
                 function: function.into(),
                 principal: principal.into(),
                 source_arn,
-                // Bucket ARNs do not name the account; the others do.
-                source_account: principal == "s3.amazonaws.com",
+                // Bucket ARNs do not name the account; Secrets Manager's
+                // confused-deputy guidance asks for the account too.
+                source_account: matches!(
+                    principal,
+                    "s3.amazonaws.com" | "secretsmanager.amazonaws.com"
+                ),
             }),
         );
         permission.controls.push(applied(IAM_SCOPED_INVOKE, None));
@@ -1293,11 +1344,14 @@ impl Builder<'_> {
                 else {
                     continue;
                 };
-                for check in control.checkov {
+                let checks: Vec<Check> = (control.checkov.iter().map(|id| Check::Checkov(id)))
+                    .chain(control.cdk_nag.iter().map(|id| Check::CdkNag(id)))
+                    .chain(control.guard.iter().map(|id| Check::Guard(id)))
+                    .collect();
+                if !checks.is_empty() {
                     resource.suppressions.push(Suppression {
-                        check,
+                        checks,
                         reason: format!("Waived {} in palisade.yaml: {reason}", control.id).into(),
-                        terraform_only: false,
                     });
                 }
             }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use crate::check::{RUNTIME_UPDATE, Report, SECRET_ROTATION, Status};
+use crate::check::{RUNTIME_UPDATE, Report, Status};
 use crate::controls::CATALOG;
 
 pub fn text(report: &Report, spec_path: &str) -> String {
@@ -115,21 +115,20 @@ pub fn sarif(report: &Report, spec_path: &str) -> String {
                     "waivable": c.waivable,
                     "aws-foundational-security-best-practices": c.fsbp,
                     "checkov": c.checkov,
+                    "cdk-nag": c.cdk_nag,
+                    "aws-guard-rules-registry": c.guard,
                 },
             })
         })
         .collect();
-    for (id, text) in [
-        (RUNTIME_UPDATE, "A newer runtime of the same family exists"),
-        (SECRET_ROTATION, "Secrets should be rotated"),
-    ] {
-        rules.push(json!({
-            "id": id,
-            "shortDescription": { "text": text },
-            "help": { "text": text },
-            "defaultConfiguration": { "level": "warning" },
-        }));
-    }
+    // The one advisory (secret rotation became control PAL-DATA-010).
+    let text = "A newer runtime of the same family exists";
+    rules.push(json!({
+        "id": RUNTIME_UPDATE,
+        "shortDescription": { "text": text },
+        "help": { "text": text },
+        "defaultConfiguration": { "level": "warning" },
+    }));
     let rule_index = |id: &str| rules.iter().position(|r| r["id"] == id).unwrap_or(0);
     let location = |line: u32, column: u32| {
         json!([{ "physicalLocation": {
