@@ -87,6 +87,17 @@ const left = run(true);
 for (const f of left.findings) {
   console.log(`[${f.severity}] ${f.rule} at ${f.path.replace(/^Palisade\/Template\//, "")}: ${f.description}`);
 }
+// What the template's suppressions answered, by rule (findings of one rule
+// on several resources, or per wildcard resource for IAM5, count each).
+const remaining = new Set(left.findings.map((f) => `${f.rule} ${f.path}`));
+const byRule = new Map();
+for (const f of all.findings.filter((f) => !remaining.has(`${f.rule} ${f.path}`))) {
+  const rule = f.rule.replace(/\[.*$/, "");
+  byRule.set(rule, (byRule.get(rule) ?? 0) + 1);
+}
+if (byRule.size > 0) {
+  console.log(`  suppressed: ${[...byRule].sort().map(([rule, n]) => `${rule} x${n}`).join(", ")}`);
+}
 const errors = left.findings.filter((f) => f.severity === "error").length;
 const warnings = left.findings.length - errors;
 const suppressed = all.findings.length - left.findings.length;
