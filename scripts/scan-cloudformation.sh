@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Scan CloudFormation templates with the pinned cfn-lint and checkov.
+# Scan CloudFormation templates with the four pinned referees: cfn-lint,
+# checkov, cdk-nag (AwsSolutions pack, through aws-cdk-lib's CfnInclude) and
+# cfn-guard 3.2.1 with the AWS Guard Rules Registry (tests/data/guard-rules:
+# every rule under rules/aws, reported also per framework set).
 #
 # Usage: scripts/scan-cloudformation.sh TEMPLATE...
 #
 # Fails (exit 1) on any cfn-lint error or warning, on any failed checkov
-# check, on a checkov parse error, or when checkov ran no check at all.
-# Checkov runs fully offline (no platform mapping download, no update check).
+# check, on a checkov parse error, or when checkov ran no check at all, on
+# any unsuppressed cdk-nag error, and on any registry rule that fails
+# unsuppressed. Suppressions are the ones Palisade writes in `Metadata`
+# (`checkov`, `cdk_nag`, `guard`), each listed with its reason in SECURITY.md.
+# Everything runs offline (no checkov mapping download, no update check).
 # Env: CFN_LINT_REGIONS (space-separated, default us-east-1).
 set -euo pipefail
 
@@ -15,7 +21,10 @@ if [[ $# -eq 0 ]]; then
 fi
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo_root="$(cd "${script_dir}/.." && pwd)"
 venv="$("${script_dir}/validators.sh" | tail -n 1)"
+cdk_nag="$("${script_dir}/cdk-nag-validators.sh" | tail -n 1)"
+cfn_guard="$("${script_dir}/guard-validators.sh" | tail -n 1)"
 
 # Offline checkov: no Prisma/Bridgecrew guideline mapping, no PyPI update
 # check, no telemetry upload (no API key is ever given).
@@ -57,6 +66,13 @@ for template in "$@"; do
     status=1
     [[ -s "${tmp}/checkov.err" ]] && cat "${tmp}/checkov.err" >&2
   fi
+
+  echo "== cdk-nag ${template}"
+  CDK_NAG_VALIDATORS="${cdk_nag}" node "${script_dir}/cdk-nag/check.mjs" "${template}" || status=1
 done
+
+# One run over all templates: the rule sets are read once.
+"${venv}/bin/python" "${script_dir}/guard-report.py" "${cfn_guard}" \
+  "${repo_root}/tests/data/guard-rules" "$@" || status=1
 
 exit "${status}"

@@ -2,8 +2,12 @@
 # The scanner gate: build every example, and a service fresh from
 # `palisade init`, with the debug binary (`cargo test` has just built it), both targets from one build, and
 # fail on any cfn-lint error or warning, any failed checkov check
-# (CloudFormation or Terraform), or any Terraform file that `terraform fmt`
-# would change.
+# (CloudFormation or Terraform), any unsuppressed cdk-nag AwsSolutions error,
+# any unsuppressed failure of an AWS Guard Rules Registry rule (see
+# scripts/scan-cloudformation.sh), or any Terraform file that `terraform fmt`
+# would change. cdk-nag and cfn-guard read CloudFormation only; checkov reads
+# both targets.
+# Env: PALISADE_SCAN_PROFILE (default release; `dev` scans a debug build).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

@@ -42,7 +42,6 @@ pub struct Advisory {
 }
 
 pub const RUNTIME_UPDATE: &str = "palisade.runtime-update";
-pub const SECRET_ROTATION: &str = "palisade.secret-rotation";
 pub const ALERTS_UNSUBSCRIBED: &str = "palisade.alerts-unsubscribed";
 
 /// An override `build` accepted: listed so every escape-hatch use is seen.
@@ -213,16 +212,6 @@ fn advisories(spec: &Spec, plan: &Plan) -> Vec<Advisory> {
             }
         }
     }
-    for name in spec.secrets.keys() {
-        advisories.push(Advisory {
-            rule: SECRET_ROTATION,
-            message: format!(
-                "secret `{}` has no automatic rotation; rotate it out of band and record how (Palisade cannot rotate a value it never sees)",
-                name.value
-            ),
-            line: name.loc.line,
-            column: name.loc.column,
-        });
-    }
+    // Secret rotation was an advisory here; it is control PAL-DATA-010 now.
     advisories
 }

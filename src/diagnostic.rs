@@ -75,6 +75,8 @@ pub enum Code {
     OverrideUndoesControl,
     /// An email address that is not one.
     Email,
+    /// A secret without rotation or waiver, or a rotation that cannot work.
+    SecretRotation,
     /// An override whose shape no stack may take: a resource's `Type`,
     /// Terraform meta-arguments, names the resource type does not have.
     OverrideStructure,
@@ -122,6 +124,7 @@ impl Code {
             Email => "E065",
             OverrideStructure => "E066",
             Text => "E067",
+            SecretRotation => "E068",
         }
     }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use palisade::controls::{CATALOG, ids::*, verify::verify};
 use palisade::diagnostic::Code;
-use palisade::plan::{Expr, Kind, Plan};
+use palisade::plan::{Check, Expr, Kind, Plan};
 
 fn plan_of(example: &str) -> Plan {
     let path = format!("examples/{example}/palisade.yaml");
@@ -216,6 +216,13 @@ fn cases() -> Vec<(&'static str, Fail)> {
                 if let Kind::Table(table) = &mut get_mut(p, "OrdersTable").kind {
                     table.point_in_time_recovery = false;
                 }
+            }),
+        ),
+        (
+            DATA_SECRET_ROTATION,
+            MutationOf("reports", |p| {
+                p.resources
+                    .retain(|r| !matches!(r.kind, Kind::RotationSchedule(_)))
             }),
         ),
         (
@@ -435,9 +442,15 @@ fn waivers_are_recorded_with_their_reason_and_suppress_the_matching_scanner_chec
     let suppression = function
         .suppressions
         .iter()
-        .find(|s| s.check == "CKV_AWS_116")
+        .find(|s| s.checks.contains(&Check::Checkov("CKV_AWS_116")))
         .unwrap();
     assert!(suppression.reason.contains("Waived PAL-FN-004"));
+    // One decision, every scanner: the same suppression carries Guard's rule.
+    assert!(
+        suppression
+            .checks
+            .contains(&Check::Guard("LAMBDA_DLQ_CHECK"))
+    );
     assert!(verify(&plan).is_empty());
 }
 

@@ -74,7 +74,7 @@ fn corpus() -> Vec<(&'static str, String, &'static [Risk])> {
         ("table removed", remove_table(), D),
         ("partition key changed", edit("    partition_key: { name: id, type: string }", "    partition_key: { name: order_id, type: string }"), D),
         ("queue made FIFO", edit("    fifo: false", "    fifo: true"), D),
-        ("secret removed", edit("secrets:\n  stripe-key:\n    description: Stripe API key  # the value is never in the spec; set it out of band\n", "").replace("      stripe-key: read                   # secret: the function gets its ARN in env, never the value\n", ""), D),
+        ("secret removed", edit("secrets:\n  stripe-key:\n    description: Stripe API key  # the value is never in the spec; set it out of band\n    waive:                       # Stripe issues the key: nothing here can rotate it\n      PAL-DATA-010: \"Stripe issues this key; it is rolled in the Stripe dashboard (yearly, and at once when someone with access leaves) and set here by hand\"\n", "").replace("      stripe-key: read                   # secret: the function gets its ARN in env, never the value\n", ""), D),
         ("topic renamed", orders().replace("order-placed", "order-created"), BD),
         ("function renamed (its log group goes)", orders().replace("nightly-report", "daily-report"), BD),
     ]

@@ -96,7 +96,9 @@ fn every_example_security_report_matches_its_snapshot() {
     }
 }
 
-/// Every scanner suppression in the template is in the report with the same reason.
+/// Every scanner suppression in the template, in each scanner's format
+/// (checkov, cdk-nag, Guard), is in the report on a row of its resource,
+/// with the same reason where the format carries one.
 #[test]
 fn every_suppression_is_reported_with_its_reason() {
     for spec in examples() {
@@ -104,19 +106,40 @@ fn every_suppression_is_reported_with_its_reason() {
         let report = String::from_utf8(outputs["SECURITY.md"].clone()).unwrap();
         let template: serde_json::Value = serde_json::from_str(&template_text(&outputs)).unwrap();
         let mut count = 0;
+        let mut check = |resource: &str, label: String, reason: Option<&str>| {
+            let tail = match reason {
+                Some(reason) => format!("| {resource} | {} |", palisade::text::markdown(reason)),
+                None => format!("| {resource} |"),
+            };
+            assert!(
+                report
+                    .lines()
+                    .any(|line| line.contains(&label) && line.contains(&tail)),
+                "{}: no row for {label} on {resource} ({reason:?})",
+                spec.display()
+            );
+            count += 1;
+        };
         for (id, resource) in template["Resources"].as_object().unwrap() {
-            for skip in resource["Metadata"]["checkov"]["skip"]
+            let metadata = &resource["Metadata"];
+            for skip in metadata["checkov"]["skip"].as_array().into_iter().flatten() {
+                let check_id = skip["id"].as_str().unwrap();
+                check(id, format!("checkov {check_id}"), skip["comment"].as_str());
+            }
+            for rule in metadata["cdk_nag"]["rules_to_suppress"]
                 .as_array()
                 .into_iter()
                 .flatten()
             {
-                let row = format!(
-                    "| {} | {id} | both | {} |",
-                    skip["id"].as_str().unwrap(),
-                    skip["comment"].as_str().unwrap().replace('|', "\\|")
-                );
-                assert!(report.contains(&row), "{}: missing {row}", spec.display());
-                count += 1;
+                let rule_id = rule["id"].as_str().unwrap();
+                check(id, format!("cdk-nag {rule_id}"), rule["reason"].as_str());
+            }
+            for rule in metadata["guard"]["SuppressedRules"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                check(id, format!("Guard {}", rule.as_str().unwrap()), None);
             }
         }
         assert!(

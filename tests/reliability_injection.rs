@@ -67,7 +67,7 @@ tables:
 buckets:
   bkt: { waive: { PAL-DATA-004: {14} } }
 secrets:
-  sec: { description: {15} }
+  sec: { description: {15}, waive: { PAL-DATA-010: "set by hand" } }
 "#;
 
 const SLOTS: [Slot; 17] = [

@@ -36,6 +36,7 @@ fn terraform_type(cfn_type: &str) -> &'static str {
         "AWS::S3::BucketPolicy" => "aws_s3_bucket_policy",
         "AWS::SNS::Subscription" => "aws_sns_topic_subscription",
         "AWS::SecretsManager::Secret" => "aws_secretsmanager_secret",
+        "AWS::SecretsManager::RotationSchedule" => "aws_secretsmanager_secret_rotation",
         "AWS::ApiGatewayV2::Api" => "aws_apigatewayv2_api",
         "AWS::ApiGatewayV2::Authorizer" => "aws_apigatewayv2_authorizer",
         "AWS::ApiGatewayV2::Integration" => "aws_apigatewayv2_integration",

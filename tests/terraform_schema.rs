@@ -54,6 +54,7 @@ const RESOURCES: &[&str] = &[
     "aws_s3_bucket_server_side_encryption_configuration",
     "aws_s3_bucket_versioning",
     "aws_secretsmanager_secret",
+    "aws_secretsmanager_secret_rotation",
     "aws_sns_topic",
     "aws_sns_topic_policy",
     "aws_sns_topic_subscription",

@@ -39,7 +39,10 @@ pub fn spec(functions: usize) -> String {
     }
     yaml.push_str("secrets:\n");
     for i in (0..functions).step_by(4) {
-        let _ = writeln!(yaml, "  s{i}: {{ description: synthetic }}");
+        let _ = writeln!(
+            yaml,
+            "  s{i}: {{ description: synthetic, waive: {{ PAL-DATA-010: \"issued by a partner, set by hand\" }} }}"
+        );
     }
     yaml
 }

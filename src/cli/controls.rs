@@ -46,6 +46,8 @@ fn to_json(control: &ControlInfo) -> serde_json::Value {
             "cis_aws_foundations": control.cis,
             "aws_well_architected": control.well_architected,
             "checkov": control.checkov,
+            "cdk_nag": control.cdk_nag,
+            "aws_guard_rules_registry": control.guard,
         },
     })
 }

@@ -36,6 +36,8 @@ pub const CATALOG: &[ControlInfo] = &[
         cis: &[],
         well_architected: &["SEC03-BP02"],
         checkov: &["CKV_AWS_60", "CKV_AWS_61"],
+        cdk_nag: &[],
+        guard: &[],
         protects: &[
             cfn("AWS::Lambda::Function", "Role"),
             cfn("AWS::IAM::Role", "AssumeRolePolicyDocument"),
@@ -62,6 +64,8 @@ pub const CATALOG: &[ControlInfo] = &[
             "CKV_AWS_355",
             "CKV_AWS_356",
         ],
+        cdk_nag: &[],
+        guard: &[],
         protects: &[
             cfn("AWS::IAM::Role", "Policies"),
             tf("aws_iam_role", "inline_policy"),
@@ -80,6 +84,8 @@ pub const CATALOG: &[ControlInfo] = &[
         cis: &["1.16"],
         well_architected: &["SEC03-BP02"],
         checkov: &["CKV_AWS_274"],
+        cdk_nag: &[],
+        guard: &[],
         protects: &[
             cfn("AWS::IAM::Role", "ManagedPolicyArns"),
             cfn("AWS::IAM::Role", "PermissionsBoundary"),
@@ -98,6 +104,8 @@ pub const CATALOG: &[ControlInfo] = &[
         cis: &[],
         well_architected: &["SEC03-BP02"],
         checkov: &["CKV_AWS_364"],
+        cdk_nag: &[],
+        guard: &[],
         protects: &[
             cfn("AWS::Lambda::Permission", "SourceArn"),
             cfn("AWS::Lambda::Permission", "SourceAccount"),
@@ -117,6 +125,8 @@ pub const CATALOG: &[ControlInfo] = &[
         cis: &["3.6"],
         well_architected: &["SEC08-BP01"],
         checkov: &["CKV_AWS_7", "CKV_AWS_33"],
+        cdk_nag: &[],
+        guard: &[],
         protects: &[
             cfn("AWS::KMS::Key", "EnableKeyRotation"),
             cfn("AWS::KMS::Key", "KeyPolicy"),
@@ -144,6 +154,8 @@ pub const CATALOG: &[ControlInfo] = &[
             "CKV_AWS_149",
             "CKV_AWS_173",
         ],
+        cdk_nag: &[],
+        guard: &[],
         protects: &[
             tf("aws_sqs_queue", "sqs_managed_sse_enabled"),
             cfn("AWS::DynamoDB::Table", "SSESpecification"),
@@ -168,6 +180,8 @@ pub const CATALOG: &[ControlInfo] = &[
         cis: &["2.1.2"],
         well_architected: &["SEC09-BP02"],
         checkov: &[],
+        cdk_nag: &[],
+        guard: &[],
         protects: &[
             cfn("AWS::S3::BucketPolicy", "PolicyDocument"),
             cfn("AWS::SQS::QueuePolicy", "PolicyDocument"),
@@ -187,6 +201,8 @@ pub const CATALOG: &[ControlInfo] = &[
         cis: &[],
         well_architected: &["SEC03-BP01"],
         checkov: &["CKV_AWS_309"],
+        cdk_nag: &[],
+        guard: &[],
         protects: &[
             cfn("AWS::ApiGatewayV2::Route", "AuthorizationType"),
             cfn("AWS::ApiGatewayV2::Route", "AuthorizerId"),
@@ -205,6 +221,8 @@ pub const CATALOG: &[ControlInfo] = &[
         cis: &[],
         well_architected: &["SEC03-BP02"],
         checkov: &[],
+        cdk_nag: &[],
+        guard: &[],
         protects: &[cfn("AWS::ApiGatewayV2::Route", "AuthorizationScopes")],
     },
     ControlInfo {
@@ -220,6 +238,8 @@ pub const CATALOG: &[ControlInfo] = &[
         cis: &[],
         well_architected: &["REL05-BP02"],
         checkov: &[],
+        cdk_nag: &[],
+        guard: &[],
         protects: &[
             cfn("AWS::ApiGatewayV2::Stage", "DefaultRouteSettings"),
             cfn("AWS::ApiGatewayV2::Stage", "RouteSettings"),
@@ -238,6 +258,8 @@ pub const CATALOG: &[ControlInfo] = &[
         cis: &[],
         well_architected: &["SEC04-BP01"],
         checkov: &["CKV_AWS_95", "CKV_AWS_66", "CKV_AWS_158"],
+        cdk_nag: &[],
+        guard: &[],
         protects: &[cfn("AWS::ApiGatewayV2::Stage", "AccessLogSettings")],
     },
     ControlInfo {
@@ -253,6 +275,8 @@ pub const CATALOG: &[ControlInfo] = &[
         cis: &[],
         well_architected: &["SEC05-BP02"],
         checkov: &[],
+        cdk_nag: &[],
+        guard: &[],
         protects: &[cfn("AWS::ApiGatewayV2::Api", "CorsConfiguration")],
     },
     ControlInfo {
@@ -268,6 +292,8 @@ pub const CATALOG: &[ControlInfo] = &[
         cis: &[],
         well_architected: &["SEC04-BP01"],
         checkov: &["CKV_AWS_66", "CKV_AWS_158", "CKV_AWS_338"],
+        cdk_nag: &[],
+        guard: &[],
         protects: &[
             cfn("AWS::Logs::LogGroup", "RetentionInDays"),
             cfn("AWS::Lambda::Function", "LoggingConfig"),
@@ -286,6 +312,8 @@ pub const CATALOG: &[ControlInfo] = &[
         cis: &[],
         well_architected: &["OPS04-BP01"],
         checkov: &[],
+        cdk_nag: &[],
+        guard: &[],
         protects: &[cfn("AWS::Lambda::Function", "TracingConfig")],
     },
     ControlInfo {
@@ -301,6 +329,8 @@ pub const CATALOG: &[ControlInfo] = &[
         cis: &[],
         well_architected: &["REL05-BP02"],
         checkov: &["CKV_AWS_115"],
+        cdk_nag: &[],
+        guard: &[],
         protects: &[cfn("AWS::Lambda::Function", "ReservedConcurrentExecutions")],
     },
     ControlInfo {
@@ -316,6 +346,8 @@ pub const CATALOG: &[ControlInfo] = &[
         cis: &[],
         well_architected: &["REL05-BP04"],
         checkov: &["CKV_AWS_116"],
+        cdk_nag: &[],
+        guard: &["LAMBDA_DLQ_CHECK"],
         protects: &[cfn("AWS::Lambda::Function", "DeadLetterConfig")],
     },
     ControlInfo {
@@ -331,6 +363,8 @@ pub const CATALOG: &[ControlInfo] = &[
         cis: &[],
         well_architected: &["SEC06-BP01"],
         checkov: &["CKV_AWS_363"],
+        cdk_nag: &[],
+        guard: &[],
         protects: &[cfn("AWS::Lambda::Function", "Runtime")],
     },
     ControlInfo {
@@ -346,6 +380,8 @@ pub const CATALOG: &[ControlInfo] = &[
         cis: &[],
         well_architected: &["SEC02-BP03"],
         checkov: &["CKV_AWS_45"],
+        cdk_nag: &[],
+        guard: &[],
         protects: &[cfn("AWS::Lambda::Function", "Environment")],
     },
     ControlInfo {
@@ -361,6 +397,8 @@ pub const CATALOG: &[ControlInfo] = &[
         cis: &[],
         well_architected: &["REL09-BP01"],
         checkov: &[],
+        cdk_nag: &[],
+        guard: &[],
         protects: &[
             tf("aws_s3_bucket", "force_destroy"),
             cfn("AWS::DynamoDB::Table", "DeletionPolicy"),
@@ -382,6 +420,8 @@ pub const CATALOG: &[ControlInfo] = &[
         cis: &[],
         well_architected: &["REL09-BP01"],
         checkov: &["CKV_AWS_28"],
+        cdk_nag: &["AwsSolutions-DDB3"],
+        guard: &["DYNAMODB_PITR_ENABLED"],
         protects: &[cfn(
             "AWS::DynamoDB::Table",
             "PointInTimeRecoverySpecification",
@@ -400,6 +440,8 @@ pub const CATALOG: &[ControlInfo] = &[
         cis: &[],
         well_architected: &["REL09-BP01"],
         checkov: &[],
+        cdk_nag: &[],
+        guard: &[],
         protects: &[cfn("AWS::DynamoDB::Table", "DeletionProtectionEnabled")],
     },
     ControlInfo {
@@ -415,6 +457,8 @@ pub const CATALOG: &[ControlInfo] = &[
         cis: &[],
         well_architected: &["REL09-BP01"],
         checkov: &["CKV_AWS_21"],
+        cdk_nag: &[],
+        guard: &["S3_BUCKET_VERSIONING_ENABLED"],
         protects: &[cfn("AWS::S3::Bucket", "VersioningConfiguration")],
     },
     ControlInfo {
@@ -430,6 +474,8 @@ pub const CATALOG: &[ControlInfo] = &[
         cis: &["2.1.4"],
         well_architected: &["SEC08-BP04"],
         checkov: &["CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56"],
+        cdk_nag: &[],
+        guard: &[],
         protects: &[
             cfn("AWS::S3::Bucket", "PublicAccessBlockConfiguration"),
             cfn("AWS::S3::Bucket", "OwnershipControls"),
@@ -448,6 +494,8 @@ pub const CATALOG: &[ControlInfo] = &[
         cis: &[],
         well_architected: &["REL05-BP04"],
         checkov: &[],
+        cdk_nag: &[],
+        guard: &[],
         protects: &[cfn("AWS::SQS::Queue", "RedrivePolicy")],
     },
     ControlInfo {
@@ -463,6 +511,8 @@ pub const CATALOG: &[ControlInfo] = &[
         cis: &[],
         well_architected: &["REL05-BP04"],
         checkov: &[],
+        cdk_nag: &[],
+        guard: &[],
         protects: &[cfn("AWS::SQS::Queue", "VisibilityTimeout")],
     },
     ControlInfo {
@@ -478,6 +528,8 @@ pub const CATALOG: &[ControlInfo] = &[
         cis: &[],
         well_architected: &["REL06-BP01"],
         checkov: &[],
+        cdk_nag: &[],
+        guard: &[],
         protects: &[],
     },
     ControlInfo {
@@ -493,6 +545,8 @@ pub const CATALOG: &[ControlInfo] = &[
         cis: &[],
         well_architected: &["REL06-BP01"],
         checkov: &[],
+        cdk_nag: &[],
+        guard: &[],
         protects: &[],
     },
     ControlInfo {
@@ -508,6 +562,8 @@ pub const CATALOG: &[ControlInfo] = &[
         cis: &[],
         well_architected: &["REL06-BP01"],
         checkov: &[],
+        cdk_nag: &[],
+        guard: &[],
         protects: &[],
     },
     ControlInfo {
@@ -523,6 +579,8 @@ pub const CATALOG: &[ControlInfo] = &[
         cis: &[],
         well_architected: &["SEC04-BP01"],
         checkov: &["CKV_AWS_18"],
+        cdk_nag: &["AwsSolutions-S1"],
+        guard: &["S3_BUCKET_LOGGING_ENABLED"],
         protects: &[cfn("AWS::S3::Bucket", "LoggingConfiguration")],
     },
     ControlInfo {
@@ -538,6 +596,8 @@ pub const CATALOG: &[ControlInfo] = &[
         cis: &["1.14"],
         well_architected: &["SEC02-BP02"],
         checkov: &[],
+        cdk_nag: &[],
+        guard: &[],
         protects: &[
             cfn("AWS::IAM::Role", "AssumeRolePolicyDocument"),
             cfn("AWS::IAM::Role", "Policies"),
@@ -557,6 +617,8 @@ pub const CATALOG: &[ControlInfo] = &[
         cis: &[],
         well_architected: &["SEC03-BP02", "SEC06-BP02"],
         checkov: &[],
+        cdk_nag: &[],
+        guard: &[],
         protects: &[
             cfn("AWS::ApiGatewayV2::Authorizer", EVERY_SETTING),
             cfn("AWS::ApiGatewayV2::Route", EVERY_SETTING),
@@ -598,6 +660,8 @@ pub const CATALOG: &[ControlInfo] = &[
         cis: &[],
         well_architected: &["SEC03-BP07"],
         checkov: &["CKV_AWS_70", "CKV_AWS_168", "CKV_AWS_169"],
+        cdk_nag: &[],
+        guard: &[],
         protects: &[],
     },
     ControlInfo {
@@ -613,6 +677,8 @@ pub const CATALOG: &[ControlInfo] = &[
         cis: &[],
         well_architected: &["SEC03-BP02"],
         checkov: &["CKV_AWS_301"],
+        cdk_nag: &[],
+        guard: &[],
         protects: &[],
     },
     ControlInfo {
@@ -628,6 +694,8 @@ pub const CATALOG: &[ControlInfo] = &[
         cis: &[],
         well_architected: &["SEC08-BP01"],
         checkov: &[],
+        cdk_nag: &[],
+        guard: &[],
         protects: &[
             cfn("AWS::KMS::Key", "Enabled"),
             cfn("AWS::KMS::Key", "KeyUsage"),
@@ -655,6 +723,8 @@ pub const CATALOG: &[ControlInfo] = &[
         cis: &[],
         well_architected: &["SEC04-BP03"],
         checkov: &[],
+        cdk_nag: &[],
+        guard: &[],
         protects: &[
             cfn("AWS::CloudWatch::Alarm", "ActionsEnabled"),
             cfn("AWS::CloudWatch::Alarm", "AlarmActions"),
@@ -685,6 +755,8 @@ pub const CATALOG: &[ControlInfo] = &[
         cis: &[],
         well_architected: &["SEC07-BP02", "SEC08-BP04"],
         checkov: &[],
+        cdk_nag: &[],
+        guard: &[],
         protects: &[
             cfn("AWS::S3::Bucket", "ReplicationConfiguration"),
             cfn("AWS::S3::Bucket", "NotificationConfiguration"),
@@ -721,9 +793,32 @@ pub const CATALOG: &[ControlInfo] = &[
         cis: &[],
         well_architected: &["SEC02-BP03"],
         checkov: &["CKV_SECRET_6"],
+        cdk_nag: &[],
+        guard: &[],
         protects: &[
             cfn("AWS::SecretsManager::Secret", "SecretString"),
             cfn("AWS::SecretsManager::Secret", "SecretBinary"),
+        ],
+    },
+    ControlInfo {
+        id: DATA_SECRET_ROTATION,
+        title: "Secrets rotate automatically",
+        area: Area::Data,
+        waivable: true,
+        enforces: "Every secret has `rotation:`: Secrets Manager invokes the named function of the spec on the schedule given, and that function may describe, read, write and restage versions of that one secret only (and use the service key through Secrets Manager).",
+        why: "A credential that never changes stays valid for whoever copied it, from a log, a laptop or a former colleague; rotation bounds how long a leak is useful.",
+        emitted: "An `AWS::SecretsManager::RotationSchedule` / `aws_secretsmanager_secret_rotation` with the schedule, and an `AWS::Lambda::Permission` / `aws_lambda_permission` letting Secrets Manager invoke the function for this secret (by SourceArn and SourceAccount).",
+        opting_out: "Waive on the secret with a reason when no function can rotate it: typically a key an outside system issues (a payment provider's API key or webhook signing secret) that someone sets by hand; say where and how often it is rotated there. The waiver reaches every scanner (checkov CKV2_AWS_57, cdk-nag AwsSolutions-SMG4, Guard SECRETSMANAGER_ROTATION_ENABLED_CHECK).",
+        fsbp: &["SecretsManager.1", "SecretsManager.4"],
+        cis: &[],
+        well_architected: &["SEC02-BP03"],
+        checkov: &["CKV2_AWS_57"],
+        cdk_nag: &["AwsSolutions-SMG4"],
+        guard: &["SECRETSMANAGER_ROTATION_ENABLED_CHECK"],
+        protects: &[
+            cfn("AWS::SecretsManager::RotationSchedule", "SecretId"),
+            cfn("AWS::SecretsManager::RotationSchedule", "RotationLambdaARN"),
+            cfn("AWS::SecretsManager::RotationSchedule", "RotationRules"),
         ],
     },
     ControlInfo {
@@ -739,6 +834,8 @@ pub const CATALOG: &[ControlInfo] = &[
         cis: &[],
         well_architected: &["SEC01-BP06"],
         checkov: &[],
+        cdk_nag: &[],
+        guard: &[],
         protects: &[],
     },
 ];

@@ -91,6 +91,10 @@ pub struct ControlInfo {
     pub well_architected: &'static [&'static str],
     /// checkov check IDs this control answers.
     pub checkov: &'static [&'static str],
+    /// cdk-nag AwsSolutions rules this control answers.
+    pub cdk_nag: &'static [&'static str],
+    /// AWS Guard Rules Registry rules this control answers.
+    pub guard: &'static [&'static str],
     /// Properties it sets, which overrides may not undo.
     pub protects: &'static [Protected],
 }
@@ -123,6 +127,15 @@ impl ControlInfo {
         }
         if !self.checkov.is_empty() {
             references.push(format!("- checkov: {}", self.checkov.join(", ")));
+        }
+        if !self.cdk_nag.is_empty() {
+            references.push(format!("- cdk-nag: {}", self.cdk_nag.join(", ")));
+        }
+        if !self.guard.is_empty() {
+            references.push(format!(
+                "- AWS Guard Rules Registry: {}",
+                self.guard.join(", ")
+            ));
         }
         format!(
             "# {id}: {title}\n\n## What it enforces\n{enforces}\n\n## Why\n{why}\n\n## What is emitted\n{emitted}\n\n## Opting out\n{opting_out}\n\n## References\n{references}\n",

@@ -337,6 +337,18 @@ pub fn verify(plan: &Plan) -> Vec<Finding> {
                     );
                 }
             }
+            Kind::Secret(_)
+                if enforced(resource, DATA_SECRET_ROTATION)
+                    && !plan.resources.iter().any(
+                        |r| matches!(&r.kind, Kind::RotationSchedule(s) if s.secret == resource.id),
+                    ) =>
+            {
+                find(
+                    DATA_SECRET_ROTATION,
+                    resource,
+                    "the secret has no rotation schedule".into(),
+                );
+            }
             Kind::Api(api) => {
                 if api
                     .cors

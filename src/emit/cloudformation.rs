@@ -259,7 +259,17 @@ impl<'a> Emitter<'a> {
                     .expect("condition tests are objects")
                     .insert(
                         condition.key.clone(),
-                        one_or_many(condition.values.iter().map(|v| self.expr(v)).collect()),
+                        one_or_many(
+                            condition
+                                .values
+                                .iter()
+                                .map(|v| {
+                                    condition
+                                        .boolean(v)
+                                        .map_or_else(|| self.expr(v), Value::Bool)
+                                })
+                                .collect(),
+                        ),
                     );
             }
             s.insert("Condition".into(), Value::Object(conditions));
@@ -285,59 +295,48 @@ impl<'a> Emitter<'a> {
         Value::Object(value)
     }
 
-    /// Scanner suppressions in the forms checkov and cdk-nag read.
+    /// Scanner suppressions in the forms checkov (`checkov.skip`), cdk-nag
+    /// (`cdk_nag.rules_to_suppress`) and the Guard registry
+    /// (`guard.SuppressedRules`) read, each with its decision's reason.
     fn metadata(&self, resource: &Resource) -> Option<Value> {
+        let mut skips = Vec::new();
+        let mut nag = Vec::new();
+        let mut guard: Vec<&str> = Vec::new();
+        for suppression in &resource.suppressions {
+            let reason = suppression.reason.as_ref();
+            for check in &suppression.checks {
+                match check {
+                    Check::Checkov(id) => skips.push(json!({ "id": id, "comment": reason })),
+                    // Not a check of checkov's CloudFormation framework.
+                    Check::CheckovTerraform(_) => {}
+                    Check::CdkNag(id) => nag.push(json!({ "id": id, "reason": reason })),
+                    Check::CdkNagResources(id, resources) => {
+                        let applies_to: Vec<String> = resources
+                            .iter()
+                            .map(|r| format!("Resource::{}", nag_resource(r)))
+                            .collect();
+                        nag.push(json!({ "id": id, "reason": reason, "applies_to": applies_to }));
+                    }
+                    Check::Guard(rule) => {
+                        if !guard.contains(rule) {
+                            guard.push(rule);
+                        }
+                    }
+                }
+            }
+        }
         let mut metadata = Map::new();
-        let skips: Vec<Value> = resource
-            .suppressions
-            .iter()
-            .filter(|s| !s.terraform_only)
-            .map(|s| json!({ "id": s.check, "comment": s.reason }))
-            .collect();
         if !skips.is_empty() {
             metadata.insert("checkov".into(), json!({ "skip": skips }));
         }
-        let nag: Vec<Value> = self.cdk_nag(resource);
         if !nag.is_empty() {
             metadata.insert("cdk_nag".into(), json!({ "rules_to_suppress": nag }));
         }
-        (!metadata.is_empty()).then_some(Value::Object(metadata))
-    }
-
-    /// cdk-nag reads the same decisions: wildcard resources the plan needs
-    /// (AwsSolutions-IAM5) and public routes (AwsSolutions-APIG4).
-    fn cdk_nag(&self, resource: &Resource) -> Vec<Value> {
-        match &resource.kind {
-            Kind::Role(role) => {
-                let wildcards: Vec<String> = role
-                    .policy
-                    .iter()
-                    .flat_map(|s| &s.resources)
-                    .filter(|r| {
-                        r.0.iter()
-                            .any(|p| matches!(p, Part::Lit(text) if text.contains('*')))
-                    })
-                    .map(|r| format!("Resource::{}", nag_resource(r)))
-                    .collect();
-                if wildcards.is_empty() {
-                    return Vec::new();
-                }
-                vec![json!({
-                    "id": "AwsSolutions-IAM5",
-                    "reason": role.wildcards,
-                    "applies_to": wildcards,
-                })]
-            }
-            Kind::Route(Route {
-                public_reason: Some(reason),
-                ..
-            }) => {
-                vec![
-                    json!({ "id": "AwsSolutions-APIG4", "reason": format!("Public route by spec: {reason}") }),
-                ]
-            }
-            _ => Vec::new(),
+        // Guard's format has no room for a reason: SECURITY.md carries it.
+        if !guard.is_empty() {
+            metadata.insert("guard".into(), json!({ "SuppressedRules": guard }));
         }
+        (!metadata.is_empty()).then_some(Value::Object(metadata))
     }
 
     fn properties(&self, resource: &Resource) -> (&'static str, Value) {
@@ -440,6 +439,14 @@ impl<'a> Emitter<'a> {
                 properties.insert("Tags".into(), self.tags());
                 ("AWS::SecretsManager::Secret", Value::Object(properties))
             }
+            Kind::RotationSchedule(rotation) => (
+                "AWS::SecretsManager::RotationSchedule",
+                json!({
+                    "SecretId": self.reference(&rotation.secret),
+                    "RotationLambdaARN": self.arn(&rotation.function),
+                    "RotationRules": { "ScheduleExpression": rotation.schedule },
+                }),
+            ),
             Kind::Api(api) => {
                 let mut properties = Map::new();
                 properties.insert("Name".into(), json!(api.name));

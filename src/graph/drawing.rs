@@ -430,7 +430,7 @@ impl Relation {
             Relation::Access(Read | Scan | Stream | List) => Weight::Reads,
             Relation::Access(Send | Consume | Publish) => Weight::Messages,
             // Actions no level explains could do anything: assume the worst.
-            Relation::Access(Write | Delete) | Relation::Actions(_) => Weight::Changes,
+            Relation::Access(Write | Delete | Rotate) | Relation::Actions(_) => Weight::Changes,
         }
     }
 

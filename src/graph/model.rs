@@ -313,7 +313,7 @@ fn permissions(plan: &ById, function: &str, statement: &Statement) -> Vec<Edge> 
     let held = |action: &&str| statement.actions.iter().any(|a| a == action);
     let mut explained = BTreeSet::new();
     let mut edges = Vec::new();
-    for level in kind.access_levels() {
+    for level in kind.access_levels().iter().chain(kind.implied_levels()) {
         let Some(grant) = plan::iam::grant(kind, *level) else {
             continue;
         };

@@ -61,7 +61,7 @@ pub fn build(spec: &Spec, packages: &Packages) -> Plan {
     b.service_key();
     b.waiver_suppressions();
     for resource in &mut b.plan.resources {
-        let extra = suppressions::terraform_only(resource);
+        let extra = suppressions::for_resource(resource);
         resource.suppressions.extend(extra);
     }
     // Function code and the deploy role's uploads both live there.
@@ -420,8 +420,8 @@ impl Builder<'_> {
     }
 
     /// A named resource's ARN. Buckets' are built from their fixed name, so
-    /// that policies never refer to the bucket resource (a dependency cycle
-    /// once the bucket notifies a function).
+    /// that function policies never refer to the bucket resource (a
+    /// dependency cycle once the bucket notifies a function).
     fn arn_of(&self, name: &str, kind: spec::Kind) -> Expr {
         match kind {
             spec::Kind::Bucket => self.bucket_arn(name),
@@ -471,7 +471,6 @@ impl Builder<'_> {
                 }),
             );
             log_bucket.retain = true;
-            log_bucket.suppressions = suppressions::ACCESS_LOG_BUCKET.to_vec();
             log_bucket.controls = vec![
                 applied(DATA_RETAIN, None),
                 applied(DATA_VERSIONING, None),
@@ -526,8 +525,10 @@ impl Builder<'_> {
                 applied(DATA_PRIVATE_BUCKETS, None),
                 applied(MON_ACCESS_LOGS, logging),
             ];
-            let arn = self.bucket_arn(name);
-            self.tls_only_policy(&id, "s3:*", vec![arn.clone(), arn.then("/*")]);
+            // The bucket's own policy refers to the bucket resource (no cycle:
+            // only function roles need the fixed name), so scanners such as
+            // cdk-nag's AwsSolutions-S10 can tie the policy to its bucket.
+            self.tls_only_policy(&id, "s3:*", vec![Expr::arn(&id), Expr::arn(&id).then("/*")]);
             self.output(
                 format!("{}BucketName", pascal(name)),
                 format!("Name of bucket {}", name.value),
@@ -620,7 +621,40 @@ impl Builder<'_> {
                 }),
             );
             resource.retain = retain.is_none();
-            resource.controls = vec![applied(KMS_ENCRYPTION, None), applied(DATA_RETAIN, retain)];
+            resource.controls = vec![
+                applied(KMS_ENCRYPTION, None),
+                applied(DATA_RETAIN, retain),
+                applied(
+                    DATA_SECRET_ROTATION,
+                    waiver(&secret.waive, DATA_SECRET_ROTATION),
+                ),
+            ];
+            // PAL-DATA-010: Secrets Manager invokes the spec's function, for
+            // this secret only, on the schedule.
+            if let Some(rotation) = &secret.rotation {
+                let function = of(&rotation.function, "Function");
+                let permission = format!("{id}RotationPermission");
+                self.permission(
+                    permission.clone(),
+                    name,
+                    rotation.function.loc,
+                    &function,
+                    "secretsmanager.amazonaws.com",
+                    Expr::arn(&id),
+                );
+                let schedule = self.add(
+                    format!("{id}RotationSchedule"),
+                    Some(name),
+                    rotation.schedule.loc,
+                    Kind::RotationSchedule(RotationSchedule {
+                        secret: id.clone(),
+                        function,
+                        schedule: rotation.schedule.value.clone(),
+                    }),
+                );
+                schedule.depends_on = vec![permission];
+                schedule.controls = vec![applied(DATA_SECRET_ROTATION, None)];
+            }
             self.output(
                 format!("{}SecretArn", pascal(name)),
                 format!("ARN of secret {}", name.value),
@@ -701,6 +735,22 @@ impl Builder<'_> {
                     AccessLevel::Stream,
                 ),
                 _ => {}
+            }
+        }
+        // The secrets this function rotates (their `rotation:` names it).
+        for (secret, rotated) in &spec.secrets {
+            if rotated
+                .rotation
+                .as_ref()
+                .is_some_and(|r| r.function.value == name.value)
+            {
+                let secret_id = of(secret, "Secret");
+                policy.grant(
+                    &secret_id,
+                    Expr::arn(&secret_id),
+                    spec::Kind::Secret,
+                    AccessLevel::Rotate,
+                );
             }
         }
         for (key, value) in &function.environment {
@@ -829,7 +879,6 @@ impl Builder<'_> {
                 },
             }),
         );
-        resource.suppressions = suppressions::FUNCTION.to_vec();
         resource.controls = vec![
             applied(IAM_ROLE_PER_FUNCTION, None),
             applied(FN_LOGS, None),
@@ -998,8 +1047,12 @@ impl Builder<'_> {
                 function: function.into(),
                 principal: principal.into(),
                 source_arn,
-                // Bucket ARNs do not name the account; the others do.
-                source_account: principal == "s3.amazonaws.com",
+                // Bucket ARNs do not name the account; Secrets Manager's
+                // confused-deputy guidance asks for the account too.
+                source_account: matches!(
+                    principal,
+                    "s3.amazonaws.com" | "secretsmanager.amazonaws.com"
+                ),
             }),
         );
         permission.controls.push(applied(IAM_SCOPED_INVOKE, None));
@@ -1307,11 +1360,14 @@ impl Builder<'_> {
                 else {
                     continue;
                 };
-                for check in control.checkov {
+                let checks: Vec<Check> = (control.checkov.iter().map(|id| Check::Checkov(id)))
+                    .chain(control.cdk_nag.iter().map(|id| Check::CdkNag(id)))
+                    .chain(control.guard.iter().map(|id| Check::Guard(id)))
+                    .collect();
+                if !checks.is_empty() {
                     resource.suppressions.push(Suppression {
-                        check,
+                        checks,
                         reason: format!("Waived {} in palisade.yaml: {reason}", control.id).into(),
-                        terraform_only: false,
                     });
                 }
             }

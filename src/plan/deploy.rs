@@ -277,6 +277,9 @@ pub fn execution_role(service: &str) -> Role {
                 "lambda:GetFunctionScalingConfig",
                 "lambda:GetPolicy",
                 "lambda:GetRuntimeManagementConfig",
+                // RotateSecret (a RotationSchedule) needs it for the
+                // service's own rotation functions.
+                "lambda:InvokeFunction",
                 "lambda:ListTags",
                 "lambda:PutFunctionConcurrency",
                 "lambda:RemovePermission",
@@ -417,8 +420,10 @@ pub fn execution_role(service: &str) -> Role {
         allow(
             "Secrets",
             &[
+                "secretsmanager:CancelRotateSecret",
                 "secretsmanager:CreateSecret",
                 "secretsmanager:DescribeSecret",
+                "secretsmanager:RotateSecret",
                 "secretsmanager:TagResource",
                 "secretsmanager:UntagResource",
                 "secretsmanager:UpdateSecret",

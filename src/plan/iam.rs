@@ -115,6 +115,17 @@ pub fn grant(kind: Kind, level: AccessLevel) -> Option<Grant> {
             DECRYPT,
             "secretsmanager",
         ),
+        (Kind::Secret, Rotate) => g(
+            &[
+                "secretsmanager:DescribeSecret",
+                "secretsmanager:GetSecretValue",
+                "secretsmanager:PutSecretValue",
+                "secretsmanager:UpdateSecretVersionStage",
+            ],
+            Scope::Exact,
+            ENCRYPT,
+            "secretsmanager",
+        ),
         _ => None,
     }
 }

@@ -129,6 +129,21 @@ pub struct Condition {
     pub values: Vec<Expr>,
 }
 
+impl Condition {
+    /// A value of the `Bool` operator as the JSON boolean it stands for. IAM
+    /// accepts the strings too, but policy scanners (the Guard registry's
+    /// S3_BUCKET_SSL_REQUESTS_ONLY) match the boolean, so both targets write it.
+    pub fn boolean(&self, value: &Expr) -> Option<bool> {
+        if self.test != "Bool" {
+            return None;
+        }
+        match value.0.as_slice() {
+            [Part::Lit(text)] => text.parse().ok(),
+            _ => None,
+        }
+    }
+}
+
 /// One IAM policy statement, built once and rendered per target.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Statement {
@@ -140,14 +155,42 @@ pub struct Statement {
     pub conditions: Vec<Condition>,
 }
 
-/// A scanner check that does not fit, suppressed with a written reason.
+/// A check of one of the scanners the gate runs, named as that scanner names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Check {
+    /// A checkov check of both its CloudFormation and Terraform frameworks.
+    Checkov(&'static str),
+    /// A checkov check that exists only in its Terraform framework.
+    CheckovTerraform(&'static str),
+    /// A cdk-nag AwsSolutions rule, on the whole resource.
+    CdkNag(&'static str),
+    /// A cdk-nag rule's findings for these policy resources only
+    /// (`applies_to: [Resource::<arn>]`, as AwsSolutions-IAM5 reports them).
+    CdkNagResources(&'static str, Vec<Expr>),
+    /// A rule of the AWS Guard Rules Registry (cfn-guard).
+    Guard(&'static str),
+}
+
+impl Check {
+    /// The scanner's name and the check's ID, for reports.
+    pub fn label(&self) -> String {
+        match self {
+            Check::Checkov(id) => format!("checkov {id}"),
+            Check::CheckovTerraform(id) => format!("checkov {id} (Terraform)"),
+            Check::CdkNag(id) | Check::CdkNagResources(id, _) => format!("cdk-nag {id}"),
+            Check::Guard(id) => format!("Guard {id}"),
+        }
+    }
+}
+
+/// One decision not to follow some scanner checks on a resource, with the
+/// reason written beside the suppression in every scanner's format
+/// (checkov `skip`, cdk-nag `rules_to_suppress`, Guard `SuppressedRules`,
+/// checkov comments in Terraform) and listed in SECURITY.md.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Suppression {
-    /// The scanner's check ID (`CKV_AWS_117`).
-    pub check: &'static str,
+    pub checks: Vec<Check>,
     pub reason: std::borrow::Cow<'static, str>,
-    /// The check exists only in checkov's Terraform framework.
-    pub terraform_only: bool,
 }
 
 /// A control as it applies to one resource.
@@ -193,6 +236,8 @@ pub enum Kind {
     ResourcePolicy(ResourcePolicy),
     Subscription(Subscription),
     Secret(Secret),
+    /// Secrets Manager invoking a function of the spec to rotate a secret.
+    RotationSchedule(RotationSchedule),
     Api(Api),
     Authorizer(Authorizer),
     Integration(Integration),
@@ -220,6 +265,7 @@ impl Kind {
             Kind::ResourcePolicy(_) => "resource policy",
             Kind::Subscription(_) => "subscription",
             Kind::Secret(_) => "secret",
+            Kind::RotationSchedule(_) => "secret rotation",
             Kind::Api(_) => "HTTP API",
             Kind::Authorizer(_) => "JWT authorizer",
             Kind::Integration(_) => "integration",
@@ -406,6 +452,14 @@ pub struct Secret {
     pub name: String,
     pub description: Option<String>,
     pub key: Id,
+}
+
+#[derive(Debug, Clone)]
+pub struct RotationSchedule {
+    pub secret: Id,
+    pub function: Id,
+    /// `rate(30 days)`, `cron(...)`.
+    pub schedule: String,
 }
 
 #[derive(Debug, Clone)]

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use crate::check::{ALERTS_UNSUBSCRIBED, RUNTIME_UPDATE, Report, SECRET_ROTATION, Status};
+use crate::check::{ALERTS_UNSUBSCRIBED, RUNTIME_UPDATE, Report, Status};
 use crate::controls::CATALOG;
 use crate::text::terminal;
 
@@ -126,13 +126,15 @@ pub fn sarif(report: &Report, spec_path: &str) -> String {
                     "waivable": c.waivable,
                     "aws-foundational-security-best-practices": c.fsbp,
                     "checkov": c.checkov,
+                    "cdk-nag": c.cdk_nag,
+                    "aws-guard-rules-registry": c.guard,
                 },
             })
         })
         .collect();
+    // Secret rotation became control PAL-DATA-010.
     for (id, text) in [
         (RUNTIME_UPDATE, "A newer runtime of the same family exists"),
-        (SECRET_ROTATION, "Secrets should be rotated"),
         (ALERTS_UNSUBSCRIBED, "Alarms should notify someone"),
     ] {
         rules.push(json!({

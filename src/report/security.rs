@@ -17,7 +17,7 @@ fn cell(text: &str) -> String {
     crate::text::markdown(text).into_owned()
 }
 use crate::controls;
-use crate::plan::{Kind, Plan, Principal, Statement};
+use crate::plan::{Check, Kind, Plan, Principal, Statement};
 
 macro_rules! section {
     ($name:literal) => {
@@ -105,12 +105,8 @@ fn data(plan: &Plan, overrides: &crate::spec::Overrides) -> Value {
             }
         }
         for suppression in &resource.suppressions {
-            let target = if suppression.terraform_only {
-                "Terraform"
-            } else {
-                "both"
-            };
-            suppressions.push(json!({ "check": suppression.check, "resource": resource.id, "target": target, "reason": cell(&suppression.reason) }));
+            let checks: Vec<String> = suppression.checks.iter().map(Check::label).collect();
+            suppressions.push(json!({ "checks": checks.join(", "), "resource": resource.id, "reason": cell(&suppression.reason) }));
         }
         match &resource.kind {
             Kind::Route(route) => {

@@ -148,7 +148,15 @@ pub fn spec(options: &Options) -> Spec {
             description: Some(s(
                 "Credential for a downstream API; set its value out of band",
             )),
-            waive: BTreeMap::new(),
+            rotation: None,
+            // A key issued by someone else cannot be rotated from here: the
+            // scaffold says so, and the user says where it is rotated instead.
+            waive: BTreeMap::from([(
+                s(crate::controls::ids::DATA_SECRET_ROTATION),
+                s(
+                    "Issued by the downstream API's provider and set by hand; rotate it there and set the new value here (say where and how often)",
+                ),
+            )]),
         }),
         deploy_role: options.github.as_ref().map(|repository| DeployRole {
             github: GitHub {

@@ -300,6 +300,10 @@ pub enum AccessLevel {
     List,
     /// Topic: publish messages.
     Publish,
+    /// Secret: describe, read, write and restage its versions. Implied for
+    /// the function a secret's `rotation:` names; not written in `access:`.
+    #[serde(skip_deserializing)]
+    Rotate,
 }
 
 /// One access level or a list of them.
@@ -566,6 +570,11 @@ pub struct Secret {
     /// What the secret is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<Spanned<String>>,
+    /// Automatic rotation by a function of this spec (PAL-DATA-010). A
+    /// secret without it needs `waive: { PAL-DATA-010: <reason> }`, as for a
+    /// key an outside system issues and someone sets by hand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotation: Option<Rotation>,
     /// Controls turned off for this secret, each with a reason.
     #[serde(
         default,
@@ -573,6 +582,20 @@ pub struct Secret {
         skip_serializing_if = "BTreeMap::is_empty"
     )]
     pub waive: Waivers,
+}
+
+/// How Secrets Manager rotates a secret.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Rotation {
+    /// The function of this spec that Secrets Manager invokes to rotate the
+    /// secret (its four steps: createSecret, setSecret, testSecret,
+    /// finishSecret). It is granted exactly the rotation actions on this
+    /// secret; it gets the secret's ARN in the event, not in its environment.
+    pub function: Spanned<String>,
+    /// When: `rate(<n> days)` (1–1000), `rate(<n> hours)` (4–23) or a
+    /// `cron(...)` expression.
+    pub schedule: Spanned<String>,
 }
 
 /// A CI deploy role assumed through GitHub's OIDC provider.
@@ -678,6 +701,16 @@ impl Kind {
             Kind::Bucket => &[Read, Write, Delete, List],
             Kind::Topic => &[Publish],
             Kind::Secret => &[Read],
+        }
+    }
+
+    /// Levels a function holds without writing them in `access:`: `consume`
+    /// and `stream` come from events and are writable too; `rotate` comes
+    /// only from a secret's `rotation:`.
+    pub fn implied_levels(self) -> &'static [AccessLevel] {
+        match self {
+            Kind::Secret => &[AccessLevel::Rotate],
+            Kind::Function | Kind::Table | Kind::Queue | Kind::Bucket | Kind::Topic => &[],
         }
     }
 }

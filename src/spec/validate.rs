@@ -72,7 +72,8 @@ pub fn validate(spec: &Spec, context: &Context) -> Vec<Diagnostic> {
     for topic in spec.topics.values() {
         v.waivers(&topic.waive);
     }
-    for secret in spec.secrets.values() {
+    for (name, secret) in &spec.secrets {
+        v.secret(name, secret);
         v.waivers(&secret.waive);
     }
     if let Some(role) = &spec.deploy_role {
@@ -933,6 +934,62 @@ impl Validator<'_> {
         self.waivers(&queue.waive);
     }
 
+    /// PAL-DATA-010: rotated by a function of the spec, or waived with a reason.
+    fn secret(&mut self, name: &Name, secret: &Secret) {
+        let waived = secret
+            .waive
+            .keys()
+            .find(|c| c.as_str() == crate::controls::ids::DATA_SECRET_ROTATION);
+        let Some(rotation) = &secret.rotation else {
+            if waived.is_none() {
+                self.error(
+                    Code::SecretRotation,
+                    name.loc,
+                    format!("secret `{}` is not rotated", name.value),
+                )
+                .suggestion = Some(format!(
+                    "add `rotation: {{ function: <name>, schedule: rate(30 days) }}` with a function that rotates it, or, for a value an outside system issues and you set by hand, waive {} with a reason",
+                    crate::controls::ids::DATA_SECRET_ROTATION
+                ));
+            }
+            return;
+        };
+        if let Some(control) = waived {
+            self.error(
+                Code::SecretRotation,
+                control.loc,
+                format!(
+                    "secret `{}` has `rotation:` and waives {}: keep one",
+                    name.value, control.value
+                ),
+            );
+        }
+        if !self.spec.functions.contains_key(rotation.function.as_str()) {
+            let names = self.spec.functions.keys().map(|n| n.as_str());
+            let suggestion =
+                did_you_mean(&rotation.function, names).map(|s| format!("did you mean `{s}`?"));
+            self.error(
+                Code::SecretRotation,
+                rotation.function.loc,
+                format!(
+                    "secret `{}` is rotated by the function `{}`, which does not exist",
+                    name.value, rotation.function.value
+                ),
+            )
+            .suggestion = suggestion;
+        }
+        if let Err(problem) = check_rotation_schedule(&rotation.schedule) {
+            self.error(
+                Code::ScheduleExpression,
+                rotation.schedule.loc,
+                format!("rotation schedule `{}`: {problem}", rotation.schedule.value),
+            )
+            .suggestion = Some(
+                "write `rate(30 days)` (1–1000 days), `rate(12 hours)` (4–23 hours) or `cron(0 3 1 * ? *)`".into(),
+            );
+        }
+    }
+
     fn waivers(&mut self, waivers: &Waivers) {
         for (control, reason) in waivers {
             if !is_control_id(control) {
@@ -1041,6 +1098,7 @@ fn level_name(level: AccessLevel) -> &'static str {
         Delete => "delete",
         List => "list",
         Publish => "publish",
+        Rotate => "rotate",
     }
 }
 
@@ -1208,6 +1266,28 @@ fn check_handler(handler: &str) -> Result<(), &'static str> {
 
 /// `rate(N unit)` or `cron(min hour day-of-month month day-of-week year)`, as
 /// EventBridge accepts them.
+/// A schedule Secrets Manager accepts for rotation: a schedule expression
+/// of at least 4 hours and at most 1000 days between rotations.
+pub fn check_rotation_schedule(expression: &str) -> Result<(), String> {
+    check_schedule(expression)?;
+    if let Some(inner) = expression
+        .strip_prefix("rate(")
+        .and_then(|s| s.strip_suffix(')'))
+        && let Some((value, unit)) = inner.split_once(' ')
+        && let Ok(value) = value.parse::<u32>()
+    {
+        return match unit.trim_end_matches('s') {
+            "minute" => Err("Secrets Manager rotates at most every 4 hours".into()),
+            "hour" if !(4..=23).contains(&value) => {
+                Err("hours must be 4–23 (write days for a day or more)".into())
+            }
+            "day" if value > 1000 => Err("Secrets Manager rotates at least every 1000 days".into()),
+            _ => Ok(()),
+        };
+    }
+    Ok(())
+}
+
 pub fn check_schedule(expression: &str) -> Result<(), String> {
     if let Some(inner) = expression
         .strip_prefix("rate(")

@@ -17,13 +17,18 @@ async function authHeader() {
   return `Basic ${token}`;
 }
 
-export async function query(sql, params = []) {
+export async function query(sql, params = [], retried = false) {
   const response = await fetch(`https://${HOST}/v1/databases/${DATABASE}/query`, {
     method: "POST",
     headers: { authorization: await authHeader(), "content-type": "application/json" },
     body: JSON.stringify({ sql, params }),
     signal: AbortSignal.timeout(50_000),
   });
+  if (response.status === 401 && !retried) {
+    // The password was rotated since it was cached: read it again, once.
+    credentials = undefined;
+    return query(sql, params, true);
+  }
   if (!response.ok) {
     throw new Error(`warehouse query failed: HTTP ${response.status}`);
   }

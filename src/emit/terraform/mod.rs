@@ -214,7 +214,8 @@ fn area(kind: &Kind) -> &'static str {
         | Kind::Topic(_)
         | Kind::ResourcePolicy(_)
         | Kind::Subscription(_)
-        | Kind::Secret(_) => "storage.tf",
+        | Kind::Secret(_)
+        | Kind::RotationSchedule(_) => "storage.tf",
         Kind::Api(_)
         | Kind::Authorizer(_)
         | Kind::Integration(_)
@@ -440,7 +441,17 @@ impl<'a> Emitter<'a> {
             for condition in &statement.conditions {
                 let entry = (
                     condition.key.clone(),
-                    one_or_many(condition.values.iter().map(|v| self.value(v)).collect()),
+                    one_or_many(
+                        condition
+                            .values
+                            .iter()
+                            .map(|v| {
+                                condition
+                                    .boolean(v)
+                                    .map_or_else(|| self.value(v), Value::bool)
+                            })
+                            .collect(),
+                    ),
                 );
                 match tests.iter_mut().find(|(test, _)| test == condition.test) {
                     Some((_, Value::Object(entries))) => entries.push(entry),
@@ -511,11 +522,16 @@ impl<'a> Emitter<'a> {
         let kind = primary_type(&self.kinds, &resource.kind);
         let name = self.names[resource.id.as_str()].as_str();
         let mut main = Block::new("resource", &[kind, name]);
-        for suppression in resource.suppressions.iter().cloned() {
-            main.body.comment(&format!(
-                "checkov:skip={}:{}",
-                suppression.check, suppression.reason
-            ));
+        // Of the scanners the gate runs, only checkov reads Terraform.
+        for suppression in &resource.suppressions {
+            for check in &suppression.checks {
+                match check {
+                    Check::Checkov(id) | Check::CheckovTerraform(id) => main
+                        .body
+                        .comment(&format!("checkov:skip={id}:{}", suppression.reason)),
+                    Check::CdkNag(_) | Check::CdkNagResources(..) | Check::Guard(_) => {}
+                }
+            }
         }
         let mut extra = Vec::new();
         self.translate(resource, name, &mut main.body, &mut extra);
@@ -639,6 +655,14 @@ impl<'a> Emitter<'a> {
                     body.attr("description", Value::str(description));
                 }
                 body.attr("kms_key_id", key_arn(&secret.key));
+            }
+            Kind::RotationSchedule(rotation) => {
+                body.attr("secret_id", self.reference(&rotation.secret));
+                body.attr("rotation_lambda_arn", self.arn(&rotation.function));
+                body.block(
+                    Block::new("rotation_rules", &[])
+                        .attr("schedule_expression", Value::str(&rotation.schedule)),
+                );
             }
             Kind::Api(api) => {
                 body.attr("name", Value::str(&api.name));
@@ -1077,6 +1101,7 @@ fn primary_type(kinds: &BTreeMap<&str, &Kind>, kind: &Kind) -> &'static str {
         },
         Kind::Subscription(_) => "aws_sns_topic_subscription",
         Kind::Secret(_) => "aws_secretsmanager_secret",
+        Kind::RotationSchedule(_) => "aws_secretsmanager_secret_rotation",
         Kind::Api(_) => "aws_apigatewayv2_api",
         Kind::Authorizer(_) => "aws_apigatewayv2_authorizer",
         Kind::Integration(_) => "aws_apigatewayv2_integration",

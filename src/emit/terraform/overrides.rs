@@ -85,6 +85,15 @@ pub fn terraform_equivalent(
         ("AWS::SecretsManager::Secret", "KmsKeyId") => {
             ("aws_secretsmanager_secret", Some("kms_key_id"))
         }
+        ("AWS::SecretsManager::RotationSchedule", property) => (
+            "aws_secretsmanager_secret_rotation",
+            Some(match property {
+                "SecretId" => "secret_id",
+                "RotationLambdaARN" => "rotation_lambda_arn",
+                "RotationRules" => "rotation_rules",
+                _ => return None,
+            }),
+        ),
         ("AWS::S3::BucketPolicy", "PolicyDocument") => ("aws_s3_bucket_policy", Some("policy")),
         ("AWS::SQS::QueuePolicy", "PolicyDocument") => ("aws_sqs_queue_policy", Some("policy")),
         ("AWS::SNS::TopicPolicy", "PolicyDocument") => ("aws_sns_topic_policy", Some("policy")),
