@@ -33,7 +33,7 @@ pub fn terraform(path: &str, plan: &Value) -> Result<Report> {
         })?;
     let mut report = Report {
         targets: vec![Target::Terraform],
-        changes: Vec::new(),
+        ..Report::default()
     };
     for entry in changes {
         if entry["mode"].as_str() == Some("data") {
@@ -210,7 +210,7 @@ pub fn change_set(path: &str, set: &Value) -> Result<Report> {
     })?;
     let mut report = Report {
         targets: vec![Target::CloudFormation],
-        changes: Vec::new(),
+        ..Report::default()
     };
     for entry in changes {
         let Some(rc) = entry.get("ResourceChange") else {
@@ -258,6 +258,7 @@ pub fn change_set(path: &str, set: &Value) -> Result<Report> {
             risks: Default::default(),
             details: Vec::new(),
             risky_details: 0,
+            accepted: None,
             old: None,
             new: None,
         });
