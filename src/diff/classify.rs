@@ -31,6 +31,7 @@ pub fn change(
     before: Option<&Resource>,
     after: Option<&Resource>,
     situation: &Situation,
+    added: &dyn Fn(&str) -> bool,
 ) -> Option<Change> {
     let type_of = |r: Option<&Resource>| r.map(|r| r.resource_type.clone()).unwrap_or_default();
     let (old_type, new_type) = (type_of(before), type_of(after));
@@ -55,7 +56,7 @@ pub fn change(
     let change = match (before, after) {
         (None, None) => return None,
         (None, Some(new)) => {
-            c.added(&new.value);
+            c.added(&new.value, added);
             ChangeKind::Added
         }
         (Some(old), None) => {
@@ -184,7 +185,9 @@ impl Classifier {
         self.risky.push(detail);
     }
 
-    fn added(&mut self, new: &Value) {
+    /// `fresh`: whether a reference (`ListItemsFunction.Arn`,
+    /// `aws_lambda_function.list_items.arn`) names a resource the change adds.
+    fn added(&mut self, new: &Value, fresh: &dyn Fn(&str) -> bool) {
         self.adding = true;
         let empty = empty_like(new);
         self.modified(&property_changes(&empty, new), &empty, new);
@@ -196,11 +199,14 @@ impl Classifier {
                 find(Concept::InvokeFunction).map_or("(none)".into(), describe),
                 find(Concept::InvokeSource).map_or("any source".into(), describe)
             );
-            // An AWS service invoking from one named source (its route, its
-            // bucket, its rule) is wiring; who reaches that source is judged
-            // on the source (a public route is flagged on the route).
+            // An AWS service invoking a *new* function from one named source
+            // (its route, its bucket, its rule) is the new function's wiring;
+            // who reaches that source is judged on the source (a public route
+            // is flagged on the route). A new way to reach an existing
+            // function is exposure it did not have.
             let service = describe(principal).ends_with(".amazonaws.com");
-            if service && find(Concept::InvokeSource).is_some() {
+            let new_function = find(Concept::InvokeFunction).is_some_and(|f| fresh(&describe(f)));
+            if service && new_function && find(Concept::InvokeSource).is_some() {
                 self.details.push(line);
             } else {
                 self.broadening(line);

@@ -61,6 +61,16 @@ pub fn lines(old: &Graph, new: &Graph, report: &Report) -> Vec<String> {
         let Some(before) = old.node(&node.id) else {
             continue;
         };
+        if before.name != node.name && !matches!(node.kind, NodeKind::Route(_)) {
+            out.push(format!(
+                "{} `{}` renamed to `{}` (`renamed_from`): its logical IDs, Terraform addresses and AWS names stay those of `{}`, so nothing is replaced (AWS cannot rename a {} in place)",
+                kind_word(&node.kind),
+                before.name,
+                node.name,
+                before.name,
+                kind_word(&node.kind)
+            ));
+        }
         if let (NodeKind::Route(was), NodeKind::Route(is)) = (&before.kind, &node.kind)
             && was != is
         {

@@ -334,6 +334,16 @@ fn compare_resources<'a, R: PartialEq>(
     situation: impl Fn(&str, Option<&'a R>) -> classify::Situation<'a>,
 ) -> Report {
     let ids: BTreeSet<&str> = old.keys().chain(new.keys()).copied().collect();
+    // A reference names a resource by its ID (`ListItemsFunction.Arn`) or
+    // address (`aws_lambda_function.list_items.arn`), then an attribute.
+    let fresh = |reference: &str| {
+        let parts: Vec<&str> = reference.split('.').collect();
+        let named = match target {
+            Target::CloudFormation => parts[0].to_string(),
+            Target::Terraform => parts.iter().take(2).copied().collect::<Vec<_>>().join("."),
+        };
+        new.contains_key(named.as_str()) && !old.contains_key(named.as_str())
+    };
     let mut report = Report::default();
     for id in ids {
         let (before, after) = (old.get(id).copied(), new.get(id).copied());
@@ -346,9 +356,14 @@ fn compare_resources<'a, R: PartialEq>(
         if before == after && !renamed {
             continue;
         }
-        if let Some(change) =
-            classify::change(target, id, before.as_deref(), after.as_deref(), &situation)
-        {
+        if let Some(change) = classify::change(
+            target,
+            id,
+            before.as_deref(),
+            after.as_deref(),
+            &situation,
+            &fresh,
+        ) {
             report.changes.push(change);
         }
     }

@@ -84,6 +84,7 @@ pub fn terraform(path: &str, plan: &Value) -> Result<Report> {
             before.as_ref(),
             after.as_ref(),
             &situation,
+            &|_| false,
         ) else {
             continue;
         };
@@ -249,6 +250,7 @@ pub fn change_set(path: &str, set: &Value) -> Result<Report> {
             before.as_ref(),
             after.as_ref(),
             &Situation::default(),
+            &|_| false,
         )
         .unwrap_or_else(|| Change {
             target: Target::CloudFormation,

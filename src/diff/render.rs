@@ -195,7 +195,7 @@ fn compose(report: &Report, graphs: Option<(&Graph, &Graph)>, detail: Detail) ->
         .unwrap_or_default();
     for function in &report.code_changes {
         intent.push(format!(
-            "`{function}`: code changed (benign: no access or setting changes)"
+            "`{function}`: code changed, its package is rebuilt (benign)"
         ));
     }
     if !intent.is_empty() {
