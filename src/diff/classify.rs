@@ -416,8 +416,8 @@ impl Classifier {
             }
             Some(Concept::Encryption)
                 if new.is_none()
-                    && !(is_environment_key(&self.resource_type, &change.path)
-                        && !self.environment_after) =>
+                    && (self.environment_after
+                        || !is_environment_key(&self.resource_type, &change.path)) =>
             {
                 self.broadening(format!("encryption removed or weakened: {shown}"));
             }

@@ -22,6 +22,9 @@ pub fn lines(old: &Graph, new: &Graph, report: &Report) -> Vec<String> {
     // Removed first: they are where data can be lost.
     for node in old.nodes().filter(|n| new.node(&n.id).is_none()) {
         let mut line = format!("{} `{}` removed", kind_word(&node.kind), node.name);
+        if node.kind == NodeKind::Function {
+            line.push_str(" (with its log group)");
+        }
         let fates: Vec<String> = Target::ALL
             .into_iter()
             .filter_map(|target| {
@@ -112,11 +115,24 @@ fn target_name(target: Target) -> &'static str {
     }
 }
 
-/// Whether a change's resource is this node: the logical ID on
-/// CloudFormation; on Terraform, the address whose name is the node's name.
+/// Whether a change's resource is this node or goes with it (a function's
+/// log group, a queue's dead-letter queue): the logical ID on
+/// CloudFormation; on Terraform, an address whose name is the node's name.
 fn same_resource(target: Target, resource: &str, node: &Node) -> bool {
     match target {
-        Target::CloudFormation => resource == node.id,
+        Target::CloudFormation => {
+            let companions: &[(&str, &str)] = match node.kind {
+                NodeKind::Function => &[("Function", "LogGroup")],
+                NodeKind::Queue { .. } => &[("Queue", "DeadLetterQueue")],
+                _ => &[],
+            };
+            resource == node.id
+                || companions.iter().any(|(suffix, companion)| {
+                    node.id
+                        .strip_suffix(suffix)
+                        .is_some_and(|stem| resource == format!("{stem}{companion}"))
+                })
+        }
         Target::Terraform => resource
             .split_once('.')
             .is_some_and(|(_, name)| name == node.name.replace('-', "_")),
