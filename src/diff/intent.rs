@@ -124,7 +124,14 @@ fn same_resource(target: Target, resource: &str, node: &Node) -> bool {
             let companions: &[(&str, &str)] = match node.kind {
                 NodeKind::Function => &[("Function", "LogGroup")],
                 NodeKind::Queue { .. } => &[("Queue", "DeadLetterQueue")],
-                _ => &[],
+                NodeKind::Route(_)
+                | NodeKind::Schedule
+                | NodeKind::Table
+                | NodeKind::DeadLetterQueue
+                | NodeKind::Bucket
+                | NodeKind::Topic
+                | NodeKind::Secret
+                | NodeKind::Key { .. } => &[],
             };
             resource == node.id
                 || companions.iter().any(|(suffix, companion)| {
