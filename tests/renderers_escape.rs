@@ -30,7 +30,10 @@ fn diff_report(text: &str) -> DiffReport {
             risky_details: 1,
             old: Some(json!({ "Properties": { "P": text, "K": [text] } })),
             new: Some(json!({ "Properties": { "P": "plain" } })),
+            accepted: Some(text.to_string()),
         }],
+        code_changes: vec![text.to_string()],
+        unused_acceptances: Vec::new(),
     }
 }
 

@@ -37,6 +37,18 @@ pub struct Args {
     /// merged into their diff.
     #[arg(long, value_name = "CHANGE_SET_JSON")]
     pub change_set: Option<String>,
+    /// Reviewed data-loss changes to accept: a YAML file of `accept:`
+    /// entries, each a `resource` (logical ID or Terraform address) and a
+    /// `reason`. An accepted change is shown as accepted and does not fail
+    /// `--fail-on data-loss`. Default with `--base`: `.palisade/accept.yaml`
+    /// beside the spec, when it exists.
+    #[arg(long, value_name = "ACCEPT_YAML")]
+    pub accept: Option<String>,
+    /// Also write the whole report, unshortened, to this file (Markdown
+    /// comments are kept under 60,000 characters; this is for the job
+    /// summary or an artifact). Same format as `--format`.
+    #[arg(long, value_name = "PATH")]
+    pub full_output: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -96,7 +108,8 @@ pub fn run(args: &Args, io: &mut Io) -> Result<()> {
         }
         _ => None,
     };
-    if let Some(report) = planned {
+    if let Some(mut report) = planned {
+        accept(args, None, &mut report)?;
         return finish(args, io, &report, None);
     }
     let (old, new) = match (&args.base, args.inputs.as_slice()) {
@@ -128,7 +141,39 @@ pub fn run(args: &Args, io: &mut Io) -> Result<()> {
         let theirs = diff::plan::change_set(set, &read_json(set)?)?;
         diff::plan::merge_replacements(&mut report, &theirs);
     }
+    let spec = args.inputs.first().map_or(DEFAULT_SPEC, String::as_str);
+    if let (Some(base), Some(old_graph), Some(_)) = (&args.base, old.graph(), new.graph()) {
+        let existing: std::collections::BTreeSet<String> = old_graph
+            .nodes()
+            .filter(|n| n.kind == crate::graph::NodeKind::Function)
+            .map(|n| n.name.clone())
+            .collect();
+        report.code_changes = load::code_changes(base, spec, &existing)?;
+    }
+    accept(args, args.base.as_ref().map(|_| spec), &mut report)?;
     finish(args, io, &report, old.graph().zip(new.graph()))
+}
+
+/// Applies `--accept` (or, with `--base`, the default file beside the spec).
+fn accept(args: &Args, spec: Option<&str>, report: &mut diff::Report) -> Result<()> {
+    let path = match (&args.accept, spec) {
+        (Some(path), _) => path.clone(),
+        (None, Some(spec)) => {
+            let dir = std::path::Path::new(spec)
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(std::path::Path::new("."));
+            let path = dir.join(diff::accept::DEFAULT_PATH);
+            if !path.is_file() {
+                return Ok(());
+            }
+            path.display().to_string()
+        }
+        (None, None) => return Ok(()),
+    };
+    let entries = diff::accept::read(&path)?;
+    report.unused_acceptances = diff::accept::apply(report, &entries);
+    Ok(())
 }
 
 /// Prints the report and applies `--fail-on`.
@@ -143,6 +188,14 @@ fn finish(
         Format::Markdown => diff::render::markdown(report, graphs),
         Format::Json => diff::render::json(report),
     };
+    if let Some(path) = &args.full_output {
+        let full = match args.format {
+            Format::Text => diff::render::text(report, false),
+            Format::Markdown => diff::render::markdown_full(report, graphs),
+            Format::Json => diff::render::json(report),
+        };
+        std::fs::write(path, full).map_err(|e| Error::io(path, e))?;
+    }
     io.stdout
         .write_all(text.as_bytes())
         .map_err(|e| Error::io("<stdout>", e))?;
@@ -154,7 +207,7 @@ fn finish(
             FailOn::DataLoss => Risk::DataLoss,
             FailOn::Unanalysed => Risk::Unanalysed,
         })
-        .filter(|risk| report.has_risk(*risk))
+        .filter(|risk| report.has_unaccepted(*risk))
         .map(Risk::as_str)
         .collect();
     if matched.is_empty() {

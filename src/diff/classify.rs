@@ -31,6 +31,7 @@ pub fn change(
     before: Option<&Resource>,
     after: Option<&Resource>,
     situation: &Situation,
+    added: &dyn Fn(&str) -> bool,
 ) -> Option<Change> {
     let type_of = |r: Option<&Resource>| r.map(|r| r.resource_type.clone()).unwrap_or_default();
     let (old_type, new_type) = (type_of(before), type_of(after));
@@ -49,11 +50,13 @@ pub fn change(
         // only its risky properties are listed.
         list_plain_changes: before.is_some() && after.is_some(),
         removing: false,
+        adding: false,
+        environment_after: after.is_some_and(|r| has_environment(&r.value)),
     };
     let change = match (before, after) {
         (None, None) => return None,
         (None, Some(new)) => {
-            c.added(&new.value);
+            c.added(&new.value, added);
             ChangeKind::Added
         }
         (Some(old), None) => {
@@ -104,6 +107,7 @@ pub fn change(
         risks: c.risks,
         details,
         risky_details,
+        accepted: None,
         old: before.map(|r| r.value.clone()),
         new: after.map(|r| r.value.clone()),
     })
@@ -156,6 +160,13 @@ struct Classifier {
     list_plain_changes: bool,
     /// The resource is going away: only its IAM statements matter.
     removing: bool,
+    /// The resource is new: what it waives applies to it alone, so a scanner
+    /// suppression is a fact to list, not a widening of anything that was.
+    adding: bool,
+    /// The resource (after the change) has environment variables: a
+    /// function's `KmsKeyArn` only encrypts those, so dropping it with the
+    /// last variable weakens nothing.
+    environment_after: bool,
 }
 
 impl Classifier {
@@ -174,17 +185,32 @@ impl Classifier {
         self.risky.push(detail);
     }
 
-    fn added(&mut self, new: &Value) {
+    /// `fresh`: whether a reference (`ListItemsFunction.Arn`,
+    /// `aws_lambda_function.list_items.arn`) names a resource the change adds.
+    fn added(&mut self, new: &Value, fresh: &dyn Fn(&str) -> bool) {
+        self.adding = true;
         let empty = empty_like(new);
         self.modified(&property_changes(&empty, new), &empty, new);
         let find = |concept| vocabulary::find(self.target, &self.resource_type, new, concept);
         if let Some(principal) = find(Concept::InvokePrincipal) {
-            self.broadening(format!(
+            let line = format!(
                 "Lambda permission: + {} may invoke {} from {}",
                 describe(principal),
                 find(Concept::InvokeFunction).map_or("(none)".into(), describe),
                 find(Concept::InvokeSource).map_or("any source".into(), describe)
-            ));
+            );
+            // An AWS service invoking a *new* function from one named source
+            // (its route, its bucket, its rule) is the new function's wiring;
+            // who reaches that source is judged on the source (a public route
+            // is flagged on the route). A new way to reach an existing
+            // function is exposure it did not have.
+            let service = describe(principal).ends_with(".amazonaws.com");
+            let new_function = find(Concept::InvokeFunction).is_some_and(|f| fresh(&describe(f)));
+            if service && new_function && find(Concept::InvokeSource).is_some() {
+                self.details.push(line);
+            } else {
+                self.broadening(line);
+            }
         }
     }
 
@@ -305,7 +331,11 @@ impl Classifier {
             return;
         }
         let what = if trust { "trust policy" } else { "IAM" };
-        let lines = widening_lines(what, &crate::iam::widened(&old_grants, &new_grants));
+        let widened: Vec<crate::iam::Widening> = crate::iam::widened(&old_grants, &new_grants)
+            .into_iter()
+            .filter(|w| !derived(w, trust, self.adding))
+            .collect();
+        let lines = widening_lines(what, &widened);
         if !lines.is_empty() {
             // The risky lines say what the statement lines said; keep the
             // statement lines only for what narrowed.
@@ -382,7 +412,15 @@ impl Classifier {
             Some(Concept::Suppression) => {
                 let id = change.path.last().map_or("", String::as_str);
                 let widened = widened_suppressions(id, old, new);
-                if widened.is_empty() {
+                if self.adding {
+                    for line in widened {
+                        self.details.push(line.replacen(
+                            "scanner suppression added",
+                            "scanner suppression",
+                            1,
+                        ));
+                    }
+                } else if widened.is_empty() {
                     if self.list_plain_changes {
                         self.details.push(shown);
                     }
@@ -392,15 +430,20 @@ impl Classifier {
                     }
                 }
             }
-            Some(Concept::Encryption) if new.is_none() => {
-                self.broadening(format!("encryption removed or weakened: {shown}"));
-            }
-            Some(Concept::EncryptionAlgorithm)
-                if new.and_then(Value::as_str) != Some("aws:kms") =>
+            Some(Concept::Encryption)
+                if new.is_none()
+                    && (self.environment_after
+                        || !is_environment_key(&self.resource_type, &change.path)) =>
             {
                 self.broadening(format!("encryption removed or weakened: {shown}"));
             }
-            Some(Concept::EncryptionEnabled) if !is_true(new) => {
+            // A new resource weakens nothing that was; `check` judges its settings.
+            Some(Concept::EncryptionAlgorithm)
+                if !self.adding && new.and_then(Value::as_str) != Some("aws:kms") =>
+            {
+                self.broadening(format!("encryption removed or weakened: {shown}"));
+            }
+            Some(Concept::EncryptionEnabled) if !self.adding && !is_true(new) => {
                 self.broadening(format!("encryption removed or weakened: {shown}"));
             }
             Some(Concept::KeyRotation) if weakened_flag => {
@@ -580,17 +623,102 @@ impl Classifier {
                 (Some(was), None) => was.iter().collect(),
                 _ => Vec::new(),
             };
-            let line = format!(
-                "IAM{sid}: condition {test} {name}: {} → {}",
-                was.map_or("(none)".into(), join),
-                is.map_or("(none)".into(), join)
-            );
+            // Only what differs: a condition listing every log group of a
+            // service would otherwise be printed twice over.
+            let line = match (was, is) {
+                (Some(was), Some(is)) => {
+                    let mut parts = Vec::new();
+                    let added: BTreeSet<String> = is.difference(was).cloned().collect();
+                    let removed: BTreeSet<String> = was.difference(is).cloned().collect();
+                    if !added.is_empty() {
+                        parts.push(format!("+ {}", join(&added)));
+                    }
+                    if !removed.is_empty() {
+                        parts.push(format!("- {}", join(&removed)));
+                    }
+                    format!("IAM{sid}: condition {test} {name}: {}", parts.join("; "))
+                }
+                _ => format!(
+                    "IAM{sid}: condition {test} {name}: {} → {}",
+                    was.map_or("(none)".into(), join),
+                    is.map_or("(none)".into(), join)
+                ),
+            };
             let _ = (allow, &widened);
             {
                 self.details.push(line);
             }
         }
     }
+}
+
+/// A widening that only follows from resources the stack adds: CloudWatch
+/// Logs allowed to use the service key for one more of the stack's log groups
+/// (the key policy lists them by ARN). The log group itself is in the diff.
+///
+/// On a resource the change adds, an AWS service given what the new resource
+/// needs is housekeeping, not access anyone gains: a new role that only the
+/// Lambda service may assume (its grants are judged on their own), a new
+/// bucket policy letting a service write only on behalf of a named source.
+fn derived(widening: &crate::iam::Widening, trust: bool, adding: bool) -> bool {
+    let service = widening
+        .principal
+        .as_deref()
+        .is_some_and(|p| p.starts_with("Service:") && !p.contains(','));
+    let conditions: Vec<String> = widening
+        .conditions
+        .split(" and ")
+        .filter(|c| !c.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let only = |keys: &[&str]| {
+        !conditions.is_empty()
+            && conditions.iter().all(|c| {
+                let mut words = c.split(' ');
+                let (_test, key) = (words.next(), words.next().unwrap_or_default());
+                keys.contains(&key)
+            })
+    };
+    if !widening.allowed || !service {
+        return false;
+    }
+    let logs_key = widening
+        .principal
+        .as_deref()
+        .is_some_and(|p| p.contains("logs."))
+        && only(&["kms:encryptioncontext:aws:logs:arn"]);
+    let new_trust = adding && trust && conditions.is_empty();
+    let new_scoped = adding && only(&["aws:sourcearn", "aws:sourceaccount"]);
+    logs_key || new_trust || new_scoped
+}
+
+/// A function's key for its environment variables (`KmsKeyArn`, `kms_key_arn`).
+fn is_environment_key(resource_type: &str, path: &[String]) -> bool {
+    matches!(
+        resource_type,
+        "AWS::Lambda::Function" | "AWS::Serverless::Function" | "aws_lambda_function"
+    ) && path
+        .last()
+        .is_some_and(|p| p == "KmsKeyArn" || p == "kms_key_arn")
+}
+
+/// Whether a function has environment variables to encrypt.
+fn has_environment(value: &Value) -> bool {
+    let non_empty = |v: Option<&Value>| match v {
+        Some(Value::Object(o)) => !o.is_empty(),
+        Some(Value::Array(a)) => a.iter().any(|item| match item {
+            Value::Object(o) => o
+                .get("variables")
+                .is_some_and(|v| v.as_object().is_none_or(|o| !o.is_empty())),
+            _ => true,
+        }),
+        Some(Value::Null) | None => false,
+        Some(_) => true,
+    };
+    non_empty(value.pointer("/Properties/Environment/Variables"))
+        || non_empty(value.pointer("/environment/variables"))
+        || matches!(value.get("environment"), Some(Value::Array(_)))
+            && non_empty(value.get("environment"))
 }
 
 fn condition_values(

@@ -258,6 +258,9 @@ pub fn at_git_ref(reference: &str, path: &str) -> Result<Input> {
         )));
     }
     let relative = git_relative(path)?;
+    if !exists_at(reference, &relative)? {
+        return Ok(empty_service());
+    }
     let output = std::process::Command::new("git")
         .args([
             "show",
@@ -273,6 +276,110 @@ pub fn at_git_ref(reference: &str, path: &str) -> Result<Input> {
         )));
     }
     parse(&format!("{reference}:{relative}"), &output.stdout)
+}
+
+/// Whether `relative` exists at `reference`; an error when `reference` is
+/// not a commit (a typo must not read as "no base": everything would look new).
+fn exists_at(reference: &str, relative: &str) -> Result<bool> {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .output()
+            .map_err(|e| Error::io("git", e))
+    };
+    let commit = git(&[
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        "--end-of-options",
+        &format!("{reference}^{{commit}}"),
+    ])?;
+    if !commit.status.success() {
+        return Err(Error::Usage(format!(
+            "--base {reference}: not a commit in this repository (for a pull request, fetch the base branch: `actions/checkout` with `fetch-depth: 0`)"
+        )));
+    }
+    let found = git(&[
+        "cat-file",
+        "-e",
+        "--end-of-options",
+        &format!("{reference}:{relative}"),
+    ])?;
+    Ok(found.status.success())
+}
+
+/// What a spec that does not exist yet compiles to: no resources on either
+/// target, so a first pull request shows everything as added.
+pub fn empty_service() -> Input {
+    Input::Spec(Box::new(Compiled {
+        cloudformation: serde_json::json!({ "Resources": {} }),
+        terraform: Module::default(),
+        waivers: Target::ALL
+            .into_iter()
+            .map(|t| (t, Waivers::new()))
+            .collect(),
+        graph: crate::graph::Graph::empty(""),
+    }))
+}
+
+/// The functions of the spec at `path` whose code directory differs between
+/// git `reference` and the working copy, among `existing` (functions the base
+/// has: a new function is already news). Read with `git diff`, so a
+/// code-only change is seen without building or AWS.
+pub fn code_changes(
+    reference: &str,
+    path: &str,
+    existing: &std::collections::BTreeSet<String>,
+) -> Result<Vec<String>> {
+    let bytes = crate::input::read_regular(Path::new(path))?;
+    let Ok(loaded) = crate::spec::load(path, &bytes, None) else {
+        // The spec was compiled already; a spec that does not load has no
+        // functions to list (its diagnostics were reported there).
+        return Ok(Vec::new());
+    };
+    let spec_dir = Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut changed = Vec::new();
+    for (name, function) in &loaded.spec.functions {
+        if !existing.contains(name.value.as_str()) {
+            continue;
+        }
+        let (dir, _) = crate::package::code_dir(&function.handler.value);
+        let code = spec_dir.join(dir);
+        let mut args: Vec<String> = vec![
+            "diff".into(),
+            "--quiet".into(),
+            "--end-of-options".into(),
+            reference.into(),
+            "--".into(),
+            code.display().to_string(),
+        ];
+        if dir.is_empty() {
+            // The service directory itself is packaged: everything but
+            // what is never in a package.
+            for excluded in ["dist", ".palisade", ".github"] {
+                args.push(format!(":(exclude){}", spec_dir.join(excluded).display()));
+            }
+            args.push(format!(":(exclude){path}"));
+        }
+        let status = std::process::Command::new("git")
+            .args(&args)
+            .status()
+            .map_err(|e| Error::io("git", e))?;
+        match status.code() {
+            Some(0) => {}
+            Some(1) => changed.push(name.value.clone()),
+            _ => {
+                return Err(Error::Usage(format!(
+                    "git diff {reference} -- {} failed",
+                    code.display()
+                )));
+            }
+        }
+    }
+    Ok(changed)
 }
 
 /// `path` relative to the repository root, as `git show REF:path` wants it.

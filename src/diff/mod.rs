@@ -2,7 +2,9 @@
 //! resource and IAM statement by statement, with the changes that widen
 //! access or can lose data called out.
 
+pub mod accept;
 pub mod classify;
+pub mod intent;
 pub mod load;
 mod normalize;
 pub mod plan;
@@ -115,6 +117,10 @@ pub struct Change {
     /// How many of `details` (from the front) explain the risks.
     #[serde(skip)]
     pub risky_details: usize,
+    /// Why a reviewed data-loss change is fine (`.palisade/accept.yaml`):
+    /// it keeps its risk but no longer fails `--fail-on data-loss`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accepted: Option<String>,
     /// The resource before and after (canonical JSON), for unified diffs.
     #[serde(skip)]
     pub old: Option<Value>,
@@ -129,6 +135,13 @@ pub struct Report {
     #[serde(skip)]
     pub targets: Vec<Target>,
     pub changes: Vec<Change>,
+    /// Functions whose handler code differs and nothing else about them
+    /// (the specs compile alike): benign, listed one line each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub code_changes: Vec<String>,
+    /// Acceptances that named no data-loss change.
+    #[serde(skip)]
+    pub unused_acceptances: Vec<accept::Entry>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -177,6 +190,13 @@ impl Report {
         self.changes.iter().any(|c| c.risks.contains(&risk))
     }
 
+    /// A change of this risk that no acceptance covers: what `--fail-on` fails.
+    pub fn has_unaccepted(&self, risk: Risk) -> bool {
+        self.changes
+            .iter()
+            .any(|c| c.risks.contains(&risk) && c.accepted.is_none())
+    }
+
     /// Risky changes first (data loss, then broadening), then by target and resource.
     pub fn sort(&mut self) {
         self.changes.sort_by(|a, b| {
@@ -202,7 +222,7 @@ pub fn compare(old: &load::Input, new: &load::Input) -> Report {
 pub fn compare_on(old: &load::Input, new: &load::Input, targets: &[Target]) -> Report {
     let mut report = Report {
         targets: targets.to_vec(),
-        changes: Vec::new(),
+        ..Report::default()
     };
     for &target in targets {
         let mut part = match target {
@@ -314,6 +334,16 @@ fn compare_resources<'a, R: PartialEq>(
     situation: impl Fn(&str, Option<&'a R>) -> classify::Situation<'a>,
 ) -> Report {
     let ids: BTreeSet<&str> = old.keys().chain(new.keys()).copied().collect();
+    // A reference names a resource by its ID (`ListItemsFunction.Arn`) or
+    // address (`aws_lambda_function.list_items.arn`), then an attribute.
+    let fresh = |reference: &str| {
+        let parts: Vec<&str> = reference.split('.').collect();
+        let named = match target {
+            Target::CloudFormation => parts[0].to_string(),
+            Target::Terraform => parts.iter().take(2).copied().collect::<Vec<_>>().join("."),
+        };
+        new.contains_key(named.as_str()) && !old.contains_key(named.as_str())
+    };
     let mut report = Report::default();
     for id in ids {
         let (before, after) = (old.get(id).copied(), new.get(id).copied());
@@ -326,9 +356,14 @@ fn compare_resources<'a, R: PartialEq>(
         if before == after && !renamed {
             continue;
         }
-        if let Some(change) =
-            classify::change(target, id, before.as_deref(), after.as_deref(), &situation)
-        {
+        if let Some(change) = classify::change(
+            target,
+            id,
+            before.as_deref(),
+            after.as_deref(),
+            &situation,
+            &fresh,
+        ) {
             report.changes.push(change);
         }
     }
@@ -378,6 +413,7 @@ fn add_waiver_changes(
                     risks: [Risk::Broadening].into(),
                     details: vec![detail],
                     risky_details: 1,
+                    accepted: None,
                     old: found.as_ref().map(|r| r.value.clone()),
                     new: found.map(|r| r.value),
                 });

@@ -36,6 +36,19 @@ fn normalize_at(value: &Value, field: &str) -> Value {
             }
             Value::Object(out)
         }
+        // An intrinsic's arguments are positional (`Fn::GetAtt: [Resource,
+        // Attribute]`, `Fn::Join: [separator, parts]`): their order is meaning.
+        Value::Array(items) if field.starts_with("Fn::") => Value::Array(
+            items
+                .iter()
+                .map(|v| match v {
+                    Value::Array(inner) => {
+                        Value::Array(inner.iter().map(|v| normalize_at(v, "")).collect())
+                    }
+                    other => normalize_at(other, ""),
+                })
+                .collect(),
+        ),
         Value::Array(items) if field == "Tags" && items.iter().all(is_tag) => {
             let mut tags = Map::new();
             for tag in items {

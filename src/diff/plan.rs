@@ -33,7 +33,7 @@ pub fn terraform(path: &str, plan: &Value) -> Result<Report> {
         })?;
     let mut report = Report {
         targets: vec![Target::Terraform],
-        changes: Vec::new(),
+        ..Report::default()
     };
     for entry in changes {
         if entry["mode"].as_str() == Some("data") {
@@ -84,6 +84,7 @@ pub fn terraform(path: &str, plan: &Value) -> Result<Report> {
             before.as_ref(),
             after.as_ref(),
             &situation,
+            &|_| false,
         ) else {
             continue;
         };
@@ -210,7 +211,7 @@ pub fn change_set(path: &str, set: &Value) -> Result<Report> {
     })?;
     let mut report = Report {
         targets: vec![Target::CloudFormation],
-        changes: Vec::new(),
+        ..Report::default()
     };
     for entry in changes {
         let Some(rc) = entry.get("ResourceChange") else {
@@ -249,6 +250,7 @@ pub fn change_set(path: &str, set: &Value) -> Result<Report> {
             before.as_ref(),
             after.as_ref(),
             &Situation::default(),
+            &|_| false,
         )
         .unwrap_or_else(|| Change {
             target: Target::CloudFormation,
@@ -258,6 +260,7 @@ pub fn change_set(path: &str, set: &Value) -> Result<Report> {
             risks: Default::default(),
             details: Vec::new(),
             risky_details: 0,
+            accepted: None,
             old: None,
             new: None,
         });

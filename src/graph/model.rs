@@ -91,6 +91,15 @@ pub enum Trigger {
 }
 
 impl Graph {
+    /// A service with nothing in it: the base of a first pull request.
+    pub fn empty(service: &str) -> Graph {
+        Graph {
+            service: service.to_string(),
+            nodes: BTreeMap::new(),
+            edges: BTreeSet::new(),
+        }
+    }
+
     pub fn from_plan(plan: &Plan) -> Graph {
         let dead_letter_queues: BTreeSet<&Id> = plan
             .resources

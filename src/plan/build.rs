@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::deploy;
 use super::iam::{self, PolicyBuilder};
-use super::logical_id::{self, of, pascal};
+use super::logical_id;
 use super::model::*;
 use crate::controls::{ids::*, suppressions};
 use crate::spec::{self, AccessLevel, EventSource, Loc, Spec, Waivers};
@@ -122,8 +122,24 @@ fn waiver(waivers: &Waivers, control: &str) -> Option<String> {
 }
 
 impl Builder<'_> {
+    /// `service-name`, the AWS name of what the spec calls `name` (the name
+    /// it was `renamed_from`, if it was renamed).
     fn qualified(&self, name: &str) -> String {
-        format!("{}-{name}", self.spec.service.value)
+        format!(
+            "{}-{}",
+            self.spec.service.value,
+            self.spec.stable_name(name)
+        )
+    }
+
+    /// The logical ID of what the spec calls `name` (see `qualified`).
+    fn of(&self, name: &str, suffix: &str) -> String {
+        logical_id::of(self.spec.stable_name(name), suffix)
+    }
+
+    /// `name` in PascalCase, for IDs built from it (see `qualified`).
+    fn pascal(&self, name: &str) -> String {
+        logical_id::pascal(self.spec.stable_name(name))
     }
 
     fn add(&mut self, id: String, source: Option<&str>, loc: Loc, kind: Kind) -> &mut Resource {
@@ -247,7 +263,7 @@ impl Builder<'_> {
 
     fn tables(&mut self) {
         for (name, table) in &self.spec.tables {
-            let id = of(name, "Table");
+            let id = self.of(name, "Table");
             let key_schema = |partition: &spec::Key, sort: Option<&spec::Key>| KeySchema {
                 partition: (partition.name.value.clone(), attribute_type(partition.kind)),
                 sort: sort.map(|k| (k.name.value.clone(), attribute_type(k.kind))),
@@ -260,7 +276,7 @@ impl Builder<'_> {
                 Some(name),
                 name.loc,
                 Kind::Table(Table {
-                    name: format!("{}-{}", self.spec.service.value, name.value),
+                    name: self.qualified(name),
                     keys: key_schema(&table.partition_key, table.sort_key.as_ref()),
                     indexes: table
                         .indexes
@@ -287,7 +303,7 @@ impl Builder<'_> {
                 applied(DATA_DELETION_PROTECTION, protection),
             ];
             self.output(
-                format!("{}TableName", pascal(name)),
+                format!("{}TableName", self.pascal(name)),
                 format!("Name of table {}", name.value),
                 Expr::attr(&id, Attr::Name),
             );
@@ -296,8 +312,8 @@ impl Builder<'_> {
 
     fn queues(&mut self) {
         for (name, queue) in &self.spec.queues {
-            let id = of(name, "Queue");
-            let dlq = of(name, "DeadLetterQueue");
+            let id = self.of(name, "Queue");
+            let dlq = self.of(name, "DeadLetterQueue");
             let fifo = queue.fifo.as_ref().is_some_and(|f| f.value);
             let consumer_timeout = self
                 .spec
@@ -346,7 +362,7 @@ impl Builder<'_> {
                 waiver(&queue.waive, MON_DLQ_ALARM),
             );
             self.output(
-                format!("{}QueueUrl", pascal(name)),
+                format!("{}QueueUrl", self.pascal(name)),
                 format!("URL of queue {}", name.value),
                 Expr::attr(&id, Attr::Url),
             );
@@ -425,7 +441,7 @@ impl Builder<'_> {
     fn arn_of(&self, name: &str, kind: spec::Kind) -> Expr {
         match kind {
             spec::Kind::Bucket => self.bucket_arn(name),
-            _ => Expr::arn(&of(name, kind_suffix(kind))),
+            _ => Expr::arn(&self.of(name, kind_suffix(kind))),
         }
     }
 
@@ -486,14 +502,19 @@ impl Builder<'_> {
             );
         }
         for (name, bucket) in &self.spec.buckets {
-            let id = of(name, "Bucket");
+            let id = self.of(name, "Bucket");
             let versioning = waiver(&bucket.waive, DATA_VERSIONING);
             let logging = waiver(&bucket.waive, MON_ACCESS_LOGS);
             let retain = waiver(&bucket.waive, DATA_RETAIN);
             let notifications = self.bucket_notifications(name);
             let permissions: Vec<Id> = notifications
                 .iter()
-                .map(|n| format!("{}Permission", bucket_event_id(&n.function, name)))
+                .map(|n| {
+                    format!(
+                        "{}Permission",
+                        bucket_event_id(&n.function, &self.of(name, "Bucket"))
+                    )
+                })
                 .collect::<BTreeSet<_>>()
                 .into_iter()
                 .collect();
@@ -530,7 +551,7 @@ impl Builder<'_> {
             // cdk-nag's AwsSolutions-S10 can tie the policy to its bucket.
             self.tls_only_policy(&id, "s3:*", vec![Expr::arn(&id), Expr::arn(&id).then("/*")]);
             self.output(
-                format!("{}BucketName", pascal(name)),
+                format!("{}BucketName", self.pascal(name)),
                 format!("Name of bucket {}", name.value),
                 Expr::attr(&id, Attr::Name),
             );
@@ -574,7 +595,7 @@ impl Builder<'_> {
                     && b.value == bucket
                 {
                     notifications.push(Notification {
-                        function: of(function, "Function"),
+                        function: self.of(function, "Function"),
                         prefix: event.prefix.as_ref().map(|p| p.value.clone()),
                         suffix: event.suffix.as_ref().map(|s| s.value.clone()),
                     });
@@ -586,7 +607,7 @@ impl Builder<'_> {
 
     fn topics(&mut self) {
         for name in self.spec.topics.keys() {
-            let id = of(name, "Topic");
+            let id = self.of(name, "Topic");
             let topic = self.add(
                 id.clone(),
                 Some(name),
@@ -599,7 +620,7 @@ impl Builder<'_> {
             topic.controls.push(applied(KMS_ENCRYPTION, None));
             self.tls_only_policy(&id, "sns:Publish", vec![Expr::arn(&id)]);
             self.output(
-                format!("{}TopicArn", pascal(name)),
+                format!("{}TopicArn", self.pascal(name)),
                 format!("ARN of topic {}", name.value),
                 Expr::attr(&id, Attr::Arn),
             );
@@ -608,14 +629,18 @@ impl Builder<'_> {
 
     fn secrets(&mut self) {
         for (name, secret) in &self.spec.secrets {
-            let id = of(name, "Secret");
+            let id = self.of(name, "Secret");
             let retain = waiver(&secret.waive, DATA_RETAIN);
             let resource = self.add(
                 id.clone(),
                 Some(name),
                 name.loc,
                 Kind::Secret(Secret {
-                    name: format!("{}/{}", self.spec.service.value, name.value),
+                    name: format!(
+                        "{}/{}",
+                        self.spec.service.value,
+                        self.spec.stable_name(name)
+                    ),
                     description: secret.description.as_ref().map(|d| d.value.clone()),
                     key: SERVICE_KEY.into(),
                 }),
@@ -632,7 +657,7 @@ impl Builder<'_> {
             // PAL-DATA-010: Secrets Manager invokes the spec's function, for
             // this secret only, on the schedule.
             if let Some(rotation) = &secret.rotation {
-                let function = of(&rotation.function, "Function");
+                let function = self.of(&rotation.function, "Function");
                 let permission = format!("{id}RotationPermission");
                 self.permission(
                     permission.clone(),
@@ -656,7 +681,7 @@ impl Builder<'_> {
                 schedule.controls = vec![applied(DATA_SECRET_ROTATION, None)];
             }
             self.output(
-                format!("{}SecretArn", pascal(name)),
+                format!("{}SecretArn", self.pascal(name)),
                 format!("ARN of secret {}", name.value),
                 Expr::attr(&id, Attr::Arn),
             );
@@ -676,9 +701,9 @@ impl Builder<'_> {
         package: Option<&PackageRef>,
     ) {
         let spec = self.spec;
-        let id = of(name, "Function");
-        let role_id = of(name, "Role");
-        let log_group_id = of(name, "LogGroup");
+        let id = self.of(name, "Function");
+        let role_id = self.of(name, "Role");
+        let log_group_id = self.of(name, "LogGroup");
         let function_name = self.qualified(name);
         let log_group_name = format!("/aws/lambda/{function_name}");
         let waive = &function.waive;
@@ -705,7 +730,7 @@ impl Builder<'_> {
             let Some(kind) = spec.kind_of(target) else {
                 continue;
             };
-            let target_id = of(target, kind_suffix(kind));
+            let target_id = self.of(target, kind_suffix(kind));
             let arn = self.arn_of(target, kind);
             for level in levels.value.iter() {
                 policy.grant(&target_id, arn.clone(), kind, level.value);
@@ -723,14 +748,14 @@ impl Builder<'_> {
         for event in &function.events {
             match event.source() {
                 Some(EventSource::Queue(queue)) => policy.grant(
-                    &of(queue, "Queue"),
-                    Expr::arn(&of(queue, "Queue")),
+                    &self.of(queue, "Queue"),
+                    Expr::arn(&self.of(queue, "Queue")),
                     spec::Kind::Queue,
                     AccessLevel::Consume,
                 ),
                 Some(EventSource::Stream(table)) => policy.grant(
-                    &of(table, "Table"),
-                    Expr::arn(&of(table, "Table")),
+                    &self.of(table, "Table"),
+                    Expr::arn(&self.of(table, "Table")),
                     spec::Kind::Table,
                     AccessLevel::Stream,
                 ),
@@ -744,7 +769,7 @@ impl Builder<'_> {
                 .as_ref()
                 .is_some_and(|r| r.function.value == name.value)
             {
-                let secret_id = of(secret, "Secret");
+                let secret_id = self.of(secret, "Secret");
                 policy.grant(
                     &secret_id,
                     Expr::arn(&secret_id),
@@ -892,7 +917,7 @@ impl Builder<'_> {
         self.function_alarms(name, &id, waiver(waive, MON_FUNCTION_ALARMS));
         self.function_events(name, function);
         self.output(
-            format!("{}FunctionName", pascal(name)),
+            format!("{}FunctionName", self.pascal(name)),
             format!("Name of function {}", name.value),
             Expr::attr(&id, Attr::Name),
         );
@@ -910,7 +935,7 @@ impl Builder<'_> {
             ("Throttles", "invocations were throttled"),
         ] {
             self.alarm(
-                format!("{}{metric}Alarm", pascal(name)),
+                format!("{}{metric}Alarm", self.pascal(name)),
                 format!("{}: {what}", self.qualified(name)),
                 "AWS/Lambda",
                 metric,
@@ -922,7 +947,7 @@ impl Builder<'_> {
     }
 
     fn function_events(&mut self, name: &spec::Name, function: &spec::Function) {
-        let function_id = of(name, "Function");
+        let function_id = self.of(name, "Function");
         for event in &function.events {
             match event.source() {
                 Some(EventSource::Queue(queue)) => {
@@ -933,12 +958,12 @@ impl Builder<'_> {
                         .and_then(|q| q.fifo.as_ref())
                         .is_some_and(|f| f.value);
                     self.add(
-                        format!("{}From{}", pascal(name), of(queue, "Queue")),
+                        format!("{}From{}", self.pascal(name), self.of(queue, "Queue")),
                         Some(name),
                         event.loc,
                         Kind::EventSourceMapping(EventSourceMapping {
                             function: function_id.clone(),
-                            source: Expr::arn(&of(queue, "Queue")),
+                            source: Expr::arn(&self.of(queue, "Queue")),
                             batch_size: event
                                 .batch_size
                                 .as_ref()
@@ -956,12 +981,12 @@ impl Builder<'_> {
                         _ => "LATEST",
                     };
                     self.add(
-                        format!("{}From{}Stream", pascal(name), of(table, "Table")),
+                        format!("{}From{}Stream", self.pascal(name), self.of(table, "Table")),
                         Some(name),
                         event.loc,
                         Kind::EventSourceMapping(EventSourceMapping {
                             function: function_id.clone(),
-                            source: Expr::attr(&of(table, "Table"), Attr::StreamArn),
+                            source: Expr::attr(&self.of(table, "Table"), Attr::StreamArn),
                             batch_size: event.batch_size.as_ref().map_or(100, |b| b.value),
                             starting_position: Some(starting),
                             on_failure: Some(FUNCTIONS_DLQ.into()),
@@ -971,15 +996,18 @@ impl Builder<'_> {
                 }
                 Some(EventSource::Bucket(bucket)) => {
                     // One permission per bucket, however many filters.
-                    let id = format!("{}Permission", bucket_event_id(&function_id, bucket));
+                    let id = format!(
+                        "{}Permission",
+                        bucket_event_id(&function_id, &self.of(bucket, "Bucket"))
+                    );
                     if self.plan.get(&id).is_none() {
                         let arn = self.bucket_arn(bucket);
                         self.permission(id, name, event.loc, &function_id, "s3.amazonaws.com", arn);
                     }
                 }
                 Some(EventSource::Topic(topic)) => {
-                    let topic_id = of(topic, "Topic");
-                    let stem = format!("{}From{topic_id}", pascal(name));
+                    let topic_id = self.of(topic, "Topic");
+                    let stem = format!("{}From{topic_id}", self.pascal(name));
                     self.add(
                         format!("{stem}Subscription"),
                         Some(name),
@@ -1000,7 +1028,7 @@ impl Builder<'_> {
                     );
                 }
                 Some(EventSource::Schedule(expression)) => {
-                    let stem = format!("{}{}", pascal(name), schedule_stem(expression));
+                    let stem = format!("{}{}", self.pascal(name), schedule_stem(expression));
                     self.add(
                         stem.clone(),
                         Some(name),
@@ -1124,8 +1152,8 @@ impl Builder<'_> {
                 continue;
             };
             let stem = logical_id::route_stem(method, path);
-            let function_id = of(&route.function, "Function");
-            let integration = of(&route.function, "Integration");
+            let function_id = self.of(&route.function, "Function");
+            let integration = self.of(&route.function, "Integration");
             if integrations.insert(integration.clone()) {
                 let timeout = self
                     .spec
@@ -1523,11 +1551,10 @@ pub fn kind_suffix(kind: spec::Kind) -> &'static str {
     }
 }
 
-fn bucket_event_id(function_id: &str, bucket: &str) -> String {
+fn bucket_event_id(function_id: &str, bucket_id: &str) -> String {
     format!(
-        "{}From{}",
+        "{}From{bucket_id}",
         function_id.trim_end_matches("Function"),
-        of(bucket, "Bucket")
     )
 }
 
@@ -1549,7 +1576,7 @@ fn schedule_stem(expression: &str) -> String {
     }
     stem.split('_')
         .filter(|s| !s.is_empty())
-        .map(pascal)
+        .map(logical_id::pascal)
         .collect()
 }
 

@@ -239,6 +239,18 @@ fn handler_data(spec: &Spec, name: &str, function: &crate::spec::Function) -> Va
     })
 }
 
+/// Where the generated workflow builds Palisade from: set at build time
+/// (`PALISADE_SOURCE_REPOSITORY`, `PALISADE_SOURCE_REV`, by whoever builds the
+/// Palisade a team uses), or placeholders the workflow refuses to run with.
+const PALISADE_REPOSITORY: &str = match option_env!("PALISADE_SOURCE_REPOSITORY") {
+    Some(url) => url,
+    None => "https://github.com/YOUR-ORG/palisade",
+};
+const PALISADE_REV: &str = match option_env!("PALISADE_SOURCE_REV") {
+    Some(rev) => rev,
+    None => "0000000000000000000000000000000000000000",
+};
+
 /// What the README and the workflow need.
 fn project_data(spec: &Spec, options: &Options, family: Family) -> Value {
     let functions: Vec<Value> = spec
@@ -264,6 +276,8 @@ fn project_data(spec: &Spec, options: &Options, family: Family) -> Value {
         "runtime": options.runtime,
         "python": family == Family::Python,
         "palisade_version": env!("CARGO_PKG_VERSION"),
+        "palisade_repository": PALISADE_REPOSITORY,
+        "palisade_rev": PALISADE_REV,
         "functions": functions,
         "api": spec.api.is_some(),
         "secrets": spec.secrets.keys().map(|k| k.value.clone()).collect::<Vec<_>>(),

@@ -25,6 +25,7 @@ fn levels(levels: &[AccessLevel]) -> Spanned<Levels> {
 
 fn function(name: &str, description: &str, events: Vec<Event>) -> Function {
     Function {
+        renamed_from: None,
         description: Some(s(description)),
         handler: s(&format!("src/{}.handler", name.replace('-', "_"))),
         runtime: None,
@@ -132,6 +133,7 @@ pub fn spec(options: &Options) -> Spec {
         api: has(Feature::Api).then(|| api(&options.name)),
         functions,
         tables: only(has(Feature::Table), TABLE, || Table {
+            renamed_from: None,
             partition_key: Key {
                 name: s("id"),
                 kind: KeyType::String,
@@ -145,6 +147,7 @@ pub fn spec(options: &Options) -> Spec {
         queues: only(has(Feature::Queue), QUEUE, Queue::default),
         buckets: only(has(Feature::Bucket), BUCKET, Bucket::default),
         secrets: only(has(Feature::Secret), SECRET, || Secret {
+            renamed_from: None,
             description: Some(s(
                 "Credential for a downstream API; set its value out of band",
             )),

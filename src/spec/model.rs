@@ -224,6 +224,11 @@ pub struct Route {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Function {
+    /// The name this function had before: its logical IDs and AWS names stay
+    /// those of the old name, so renaming it in the spec replaces nothing.
+    /// Keep it until every stack deployed from the spec has the rename.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<Spanned<String>>,
     /// What the function does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<Spanned<String>>,
@@ -443,6 +448,11 @@ pub enum StartingPosition {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Table {
+    /// The name this table had before: its logical IDs and AWS names stay
+    /// those of the old name, so renaming it in the spec replaces nothing.
+    /// Keep it until every stack deployed from the spec has the rename.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<Spanned<String>>,
     /// The partition (hash) key.
     pub partition_key: Key,
     /// The sort (range) key, if any.
@@ -516,6 +526,11 @@ pub enum StreamView {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Queue {
+    /// The name this queue had before: its logical IDs and AWS names stay
+    /// those of the old name, so renaming it in the spec replaces nothing.
+    /// Keep it until every stack deployed from the spec has the rename.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<Spanned<String>>,
     /// First-in-first-out with exactly-once processing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fifo: Option<Spanned<bool>>,
@@ -538,6 +553,11 @@ pub struct Queue {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Bucket {
+    /// The name this bucket had before: its logical IDs and AWS names stay
+    /// those of the old name, so renaming it in the spec replaces nothing.
+    /// Keep it until every stack deployed from the spec has the rename.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<Spanned<String>>,
     /// Delete objects this many days after creation (and old versions as well).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_after_days: Option<Spanned<u32>>,
@@ -554,6 +574,11 @@ pub struct Bucket {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Topic {
+    /// The name this topic had before: its logical IDs and AWS names stay
+    /// those of the old name, so renaming it in the spec replaces nothing.
+    /// Keep it until every stack deployed from the spec has the rename.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<Spanned<String>>,
     /// Controls turned off for this topic, each with a reason.
     #[serde(
         default,
@@ -567,6 +592,11 @@ pub struct Topic {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Secret {
+    /// The name this secret had before: its logical IDs and AWS names stay
+    /// those of the old name, so renaming it in the spec replaces nothing.
+    /// Keep it until every stack deployed from the spec has the rename.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<Spanned<String>>,
     /// What the secret is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<Spanned<String>>,
@@ -726,6 +756,45 @@ impl Spec {
             .chain(self.buckets.keys().map(|n| (n, Kind::Bucket)))
             .chain(self.topics.keys().map(|n| (n, Kind::Topic)))
             .chain(self.secrets.keys().map(|n| (n, Kind::Secret)))
+    }
+
+    /// The name a resource's logical IDs and AWS names come from: the name it
+    /// was `renamed_from`, if any, else its own.
+    pub fn stable_name<'a>(&'a self, name: &'a str) -> &'a str {
+        let from = match self.kind_of(name) {
+            Some(Kind::Function) => self
+                .functions
+                .get(name)
+                .and_then(|r| r.renamed_from.as_ref()),
+            Some(Kind::Table) => self.tables.get(name).and_then(|r| r.renamed_from.as_ref()),
+            Some(Kind::Queue) => self.queues.get(name).and_then(|r| r.renamed_from.as_ref()),
+            Some(Kind::Bucket) => self.buckets.get(name).and_then(|r| r.renamed_from.as_ref()),
+            Some(Kind::Topic) => self.topics.get(name).and_then(|r| r.renamed_from.as_ref()),
+            Some(Kind::Secret) => self.secrets.get(name).and_then(|r| r.renamed_from.as_ref()),
+            None => None,
+        };
+        from.map_or(name, |from| from.value.as_str())
+    }
+
+    /// `(name, renamed_from)` for every resource renamed in the spec.
+    pub fn renames(&self) -> Vec<(&Name, &Spanned<String>)> {
+        let mut out = Vec::new();
+        for (name, _) in self.named_resources() {
+            let from = self.stable_name(name);
+            if from != name.as_str() {
+                let from = match self.kind_of(name) {
+                    Some(Kind::Function) => self.functions[name].renamed_from.as_ref(),
+                    Some(Kind::Table) => self.tables[name].renamed_from.as_ref(),
+                    Some(Kind::Queue) => self.queues[name].renamed_from.as_ref(),
+                    Some(Kind::Bucket) => self.buckets[name].renamed_from.as_ref(),
+                    Some(Kind::Topic) => self.topics[name].renamed_from.as_ref(),
+                    Some(Kind::Secret) => self.secrets[name].renamed_from.as_ref(),
+                    None => None,
+                };
+                out.extend(from.map(|from| (name, from)));
+            }
+        }
+        out
     }
 
     /// The kind of the resource with this name, if there is one.

@@ -173,6 +173,29 @@ impl Validator<'_> {
                 seen.insert(name.as_str(), (kind, name.loc));
             }
         }
+        let mut renamed: BTreeMap<&str, &str> = BTreeMap::new();
+        for (name, from) in spec.renames() {
+            check_name(self, from, "renamed_from");
+            if let Some(kind) = spec.kind_of(from) {
+                let message = format!(
+                    "`{}` is renamed from `{}`, which is still a {} in the spec",
+                    name.value,
+                    from.value,
+                    kind.as_str()
+                );
+                self.error(Code::NameDuplicate, from.loc, message)
+                    .suggestion = Some(
+                    "a rename keeps the old name's AWS resources: the old entry must be gone"
+                        .into(),
+                );
+            } else if let Some(first) = renamed.insert(from.as_str(), name.as_str()) {
+                let message = format!(
+                    "`{}` and `{first}` are both renamed from `{}`",
+                    name.value, from.value
+                );
+                self.error(Code::NameDuplicate, from.loc, message);
+            }
+        }
         for name in spec.buckets.keys() {
             let qualified = spec.service.len() + 1 + name.len();
             if qualified > MAX_QUALIFIED_BUCKET_NAME && is_kebab(&spec.service) {
