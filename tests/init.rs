@@ -26,6 +26,7 @@ fn options(runtime: &str, features: &[Feature], github: Option<&str>) -> Options
         features: features.iter().copied().collect(),
         github: github.map(str::to_string),
         alerts: None,
+        palisade_source: None,
     }
 }
 
@@ -393,6 +394,52 @@ fn the_spec_is_the_serialised_types_with_the_schema_line() {
         spec,
         "reading and writing it again changes nothing"
     );
+}
+
+/// The workflow installs Palisade from the repository and commit the team
+/// names; anything else is refused before a file is written.
+#[test]
+fn the_workflow_installs_palisade_from_the_source_given() {
+    let root = scratch("init-source");
+    let rev = "0123456789abcdef0123456789abcdef01234567";
+    palisade()
+        .current_dir(&root)
+        .args(["init", "demo", "--github", "acme/demo"])
+        .args([
+            "--palisade-git",
+            "https://git.example.com/acme/palisade.git",
+            "--palisade-rev",
+            rev,
+        ])
+        .assert()
+        .success();
+    let workflow =
+        std::fs::read_to_string(root.join("demo/.github/workflows/palisade.yml")).unwrap();
+    assert!(
+        workflow.contains("PALISADE_REPOSITORY: \"https://git.example.com/acme/palisade.git\""),
+        "{workflow}"
+    );
+    assert!(
+        workflow.contains(&format!("PALISADE_REV: \"{rev}\"")),
+        "{workflow}"
+    );
+    for (url, rev) in [
+        ("https://git.example.com/p.git", "main"),
+        (
+            "https://git.example.com/p.git",
+            "0000000000000000000000000000000000000000",
+        ),
+        ("http://git.example.com/p.git", rev),
+        ("https://x\"\n  run: evil", rev),
+    ] {
+        let dir = scratch("init-source-bad");
+        palisade()
+            .current_dir(&dir)
+            .args(["init", "demo", "--palisade-git", url, "--palisade-rev", rev])
+            .assert()
+            .code(2);
+        assert!(!dir.join("demo").exists(), "{url} {rev}");
+    }
 }
 
 #[test]

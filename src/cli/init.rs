@@ -38,10 +38,40 @@ pub struct Args {
     /// Overwrite files that already exist.
     #[arg(long)]
     pub force: bool,
+    /// The Palisade repository the generated workflow installs from
+    /// (`cargo install --git`): one your team controls.
+    #[arg(long, value_name = "URL", requires = "palisade_rev")]
+    pub palisade_git: Option<String>,
+    /// The full commit SHA of that repository you reviewed (40 hex digits).
+    #[arg(long, value_name = "SHA", requires = "palisade_git")]
+    pub palisade_rev: Option<String>,
 }
 
 pub fn run(args: &Args, io: &mut Io) -> Result<()> {
+    let palisade_source = match (&args.palisade_git, &args.palisade_rev) {
+        (Some(url), Some(rev)) => {
+            // Written into the workflow's YAML: only URL characters.
+            let url_ok = url.starts_with("https://")
+                && url
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-._~:/@%+".contains(c));
+            let rev_ok = rev.len() == 40 && rev.bytes().all(|b| b.is_ascii_hexdigit());
+            if !url_ok {
+                return Err(Error::Usage(format!(
+                    "--palisade-git {url}: give an https:// repository URL"
+                )));
+            }
+            if !rev_ok || rev.bytes().all(|b| b == b'0') {
+                return Err(Error::Usage(format!(
+                    "--palisade-rev {rev}: give the full 40-digit commit SHA you reviewed"
+                )));
+            }
+            Some((url.clone(), rev.to_ascii_lowercase()))
+        }
+        _ => None,
+    };
     let options = Options {
+        palisade_source,
         name: args.name.clone(),
         runtime: args
             .runtime

@@ -60,6 +60,10 @@ pub struct Options {
     /// Who the alarms email (`alerts.email`); `None` writes
     /// [`PLACEHOLDER_ALERTS_EMAIL`], which `check` reports until replaced.
     pub alerts: Option<String>,
+    /// `(repository URL, commit SHA)` the workflow installs Palisade from;
+    /// `None` writes the build-time default or placeholders the workflow
+    /// refuses to run with.
+    pub palisade_source: Option<(String, String)>,
 }
 
 /// The `alerts.email` a new service gets when `--alerts` is not given: a
@@ -276,8 +280,8 @@ fn project_data(spec: &Spec, options: &Options, family: Family) -> Value {
         "runtime": options.runtime,
         "python": family == Family::Python,
         "palisade_version": env!("CARGO_PKG_VERSION"),
-        "palisade_repository": PALISADE_REPOSITORY,
-        "palisade_rev": PALISADE_REV,
+        "palisade_repository": options.palisade_source.as_ref().map_or(PALISADE_REPOSITORY, |(url, _)| url.as_str()),
+        "palisade_rev": options.palisade_source.as_ref().map_or(PALISADE_REV, |(_, rev)| rev.as_str()),
         "functions": functions,
         "api": spec.api.is_some(),
         "secrets": spec.secrets.keys().map(|k| k.value.clone()).collect::<Vec<_>>(),
@@ -313,6 +317,7 @@ mod tests {
             features: Feature::ALL.into(),
             github: Some("example-org/demo".into()),
             alerts: None,
+            palisade_source: None,
         };
         let spec = crate::spec::load(SPEC_FILE, spec_text(&spec(&options)).as_bytes(), None)
             .unwrap()
