@@ -14,20 +14,26 @@ use serde_json::Value;
 
 const ACTIONS: &str = include_str!("../schemas/iam-actions.txt");
 
-/// The action table: service prefix (lowercase) → its actions (lowercase).
-fn table() -> &'static BTreeMap<String, Vec<String>> {
-    static TABLE: OnceLock<BTreeMap<String, Vec<String>>> = OnceLock::new();
+/// The action table: service prefix (lowercase) → its actions, as the
+/// rest of its line. A service's actions are only split out when a policy
+/// names that service: reading all 20,000 up front cost more than a diff.
+fn table() -> &'static BTreeMap<String, &'static str> {
+    static TABLE: OnceLock<BTreeMap<String, &'static str>> = OnceLock::new();
     TABLE.get_or_init(|| {
         ACTIONS
             .lines()
             .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
             .filter_map(|line| {
-                let mut words = line.split_whitespace();
-                let prefix = words.next()?.to_ascii_lowercase();
-                Some((prefix, words.map(str::to_ascii_lowercase).collect()))
+                let (prefix, actions) = line.split_once(' ')?;
+                Some((prefix.to_ascii_lowercase(), actions))
             })
             .collect()
     })
+}
+
+/// A known service's actions.
+fn actions_of(service: &str) -> Option<impl Iterator<Item = &'static str>> {
+    table().get(service).map(|line| line.split_whitespace())
 }
 
 /// Whether the table knows `service:Action` (case-insensitive), or at least
@@ -37,9 +43,9 @@ pub fn known_action(action: &str) -> bool {
     let Some((service, name)) = lower.split_once(':') else {
         return lower == "*";
     };
-    table()
-        .get(service)
-        .is_some_and(|actions| name.contains(['*', '?']) || actions.iter().any(|a| a == name))
+    actions_of(service).is_some_and(|mut actions| {
+        name.contains(['*', '?']) || actions.any(|a| a.eq_ignore_ascii_case(name))
+    })
 }
 
 /// A set of patterns, or everything except them (`NotAction`, ...).
@@ -188,26 +194,45 @@ fn principals(value: &Value) -> Result<BTreeSet<String>, Unanalysable> {
 }
 
 /// `*` and `?` wildcards, case-insensitive when `fold` (actions), the text
-/// taken literally (a pattern on the left is read as written).
+/// taken literally (a pattern on the left is read as written). Runs over
+/// bytes for ASCII, as every action and nearly every ARN is, without
+/// allocating: a diff calls it for every action a wildcard may cover.
 fn glob(pattern: &str, text: &str, fold: bool) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = if fold {
-        (
-            pattern.to_lowercase().chars().collect(),
-            text.to_lowercase().chars().collect(),
-        )
-    } else {
-        (pattern.chars().collect(), text.chars().collect())
+    if pattern.is_ascii() && text.is_ascii() {
+        return wildcard(pattern.as_bytes(), text.as_bytes(), |a, b| {
+            if fold {
+                a.eq_ignore_ascii_case(&b)
+            } else {
+                a == b
+            }
+        });
+    }
+    let lower = |s: &str| {
+        if fold {
+            s.to_lowercase()
+        } else {
+            s.to_string()
+        }
     };
-    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    let (p, t): (Vec<char>, Vec<char>) = (
+        lower(pattern).chars().collect(),
+        lower(text).chars().collect(),
+    );
+    wildcard(&p, &t, |a, b| a == b)
+}
+
+fn wildcard<T: Copy + PartialEq + From<u8>>(p: &[T], t: &[T], same: impl Fn(T, T) -> bool) -> bool {
+    let (star, any) = (T::from(b'*'), T::from(b'?'));
+    let (mut pi, mut ti, mut back, mut mark) = (0, 0, None, 0);
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+        if pi < p.len() && (p[pi] == any || same(p[pi], t[ti])) {
             pi += 1;
             ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
+        } else if pi < p.len() && p[pi] == star {
+            back = Some(pi);
             mark = ti;
             pi += 1;
-        } else if let Some(s) = star {
+        } else if let Some(s) = back {
             pi = s + 1;
             mark += 1;
             ti = mark;
@@ -215,7 +240,7 @@ fn glob(pattern: &str, text: &str, fold: bool) -> bool {
             return false;
         }
     }
-    while pi < p.len() && p[pi] == '*' {
+    while pi < p.len() && p[pi] == star {
         pi += 1;
     }
     pi == p.len()
@@ -226,11 +251,9 @@ fn glob(pattern: &str, text: &str, fold: bool) -> bool {
 fn expand(action: &str) -> Option<Vec<String>> {
     let lower = action.to_ascii_lowercase();
     let (service, name) = lower.split_once(':')?;
-    let actions = table().get(service)?;
-    let matched: Vec<String> = actions
-        .iter()
+    let matched: Vec<String> = actions_of(service)?
         .filter(|a| glob(name, a, true))
-        .map(|a| format!("{service}:{a}"))
+        .map(|a| format!("{service}:{}", a.to_ascii_lowercase()))
         .collect();
     // An action the table does not list is still itself.
     Some(if matched.is_empty() {
