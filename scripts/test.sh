@@ -6,7 +6,7 @@
 # root) and Mermaid's parser (npm ci, into .node-validators/).
 #
 # Ends with one line, `N passed, N failed`: every cargo test, plus one each
-# for rustfmt, clippy and the scanner gate. Exits non-zero if any failed.
+# for rustfmt, clippy, the scanner gate and the release-binary override check. Exits non-zero if any failed.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -50,6 +50,8 @@ if [[ ${tests_status} -ne 0 && ${test_failed} -eq 0 ]]; then
 fi
 
 check scripts/scan-examples.sh
+# The override checks hold in the release binary too (no debug-only asserts).
+check scripts/release-overrides.sh
 
 echo "${passed} passed, ${failed} failed"
 [[ ${failed} -eq 0 ]]
