@@ -1,5 +1,5 @@
-//! `diff` on templates other tools wrote (CDK, the SAM translator,
-//! terraform-aws-modules; see tests/diff/foreign/README.md), each mutated in
+//! `diff` on templates other tools wrote (CDK, the SAM translator, the
+//! Serverless Framework, terraform-aws-modules; see tests/diff/foreign/README.md), each mutated in
 //! one way: every broadening, data-loss or unanalysable change is flagged
 //! with its class, and every benign one (reorder, split, narrow, add a
 //! condition, tune) with none.
