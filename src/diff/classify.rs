@@ -364,8 +364,8 @@ impl Classifier {
         // Turned off: from on, or from a value set elsewhere (a Terraform
         // variable, a CloudFormation parameter) to a literal off.
         let set_elsewhere = old.is_some_and(|v| !v.is_boolean() && v.as_str() != Some("true"));
-        let weakened_flag = (is_true(old) && !is_true(new))
-            || (set_elsewhere && new == Some(&Value::Bool(false)));
+        let weakened_flag =
+            (is_true(old) && !is_true(new)) || (set_elsewhere && new == Some(&Value::Bool(false)));
         // `Retain` and `prevent_destroy = true`; `Enabled` and `enabled = true`.
         let retains = |v: Option<&Value>| is_true(v) || v.and_then(Value::as_str) == Some("Retain");
         let enabled =
