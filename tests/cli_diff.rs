@@ -239,27 +239,7 @@ fn a_spec_against_a_template_works() {
 
 #[test]
 fn base_compares_the_committed_spec_with_the_working_copy() {
-    let dir = support::scratch("diff-git");
-    let git = |args: &[&str]| {
-        let status = std::process::Command::new("git")
-            .args(args)
-            .current_dir(&dir)
-            .status()
-            .unwrap();
-        assert!(status.success(), "git {args:?}");
-    };
-    git(&["init", "-q"]);
-    std::fs::copy(OLD, dir.join("palisade.yaml")).unwrap();
-    git(&["add", "palisade.yaml"]);
-    git(&[
-        "-c",
-        "user.name=t",
-        "-c",
-        "user.email=t@example.com",
-        "commit",
-        "-qm",
-        "base",
-    ]);
+    let dir = support::committed_spec("diff-git", OLD);
     std::fs::copy(NEW, dir.join("palisade.yaml")).unwrap();
     let out = palisade()
         .current_dir(&dir)

@@ -29,21 +29,7 @@ fn diff_in(dir: &std::path::Path, args: &[&str]) -> (Option<i32>, String) {
 }
 
 fn git_repo(name: &str) -> std::path::PathBuf {
-    let dir = support::scratch(name);
-    let git = |args: &[&str]| {
-        let status = std::process::Command::new("git")
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-            .args(args)
-            .current_dir(&dir)
-            .status()
-            .unwrap();
-        assert!(status.success(), "git {args:?}");
-    };
-    git(&["init", "-q"]);
-    std::fs::copy(OLD, dir.join("palisade.yaml")).unwrap();
-    git(&["add", "palisade.yaml"]);
-    git(&["commit", "-qm", "base"]);
-    dir
+    support::committed_spec(name, OLD)
 }
 
 #[test]

@@ -143,7 +143,8 @@ fn changed(item: &Shipped, key: &str, waiver: &dyn Fn(&Resource, &str) -> bool) 
         other => other,
     };
     let mut found = Vec::new();
-    for control in protecting(item, setting) {
+    let protectors = protecting(item, setting);
+    for &control in &protectors {
         let waivable_and_waived = control.waivable && waiver(item.resource, control.id);
         let waived_in_plan = item
             .resource
@@ -160,8 +161,7 @@ fn changed(item: &Shipped, key: &str, waiver: &dyn Fn(&Resource, &str) -> bool) 
             ));
         }
     }
-    if found.is_empty()
-        && protecting(item, setting).is_empty()
+    if protectors.is_empty()
         && !tunable::is_tunable(&item.resource_type, setting)
         && !waiver(item.resource, OVERRIDES_TUNABLE)
     {
@@ -433,6 +433,8 @@ fn semantic(item: &Shipped, waiver: &dyn Fn(&Resource, &str) -> bool) -> Vec<Vio
                 resource_policy(policy, "policy", address, &mut flag);
             }
         }
+        // Types with no semantic check are still held by the setting-by-
+        // setting comparison above: only tunable settings may change.
         _ => {}
     }
     found

@@ -87,3 +87,23 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// A git repository in a scratch directory whose one commit holds `spec` as
+/// `palisade.yaml`.
+pub fn committed_spec(name: &str, spec: &str) -> PathBuf {
+    let dir = scratch(name);
+    let git = |args: &[&str]| {
+        let status = std::process::Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(&dir)
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    std::fs::copy(spec, dir.join("palisade.yaml")).unwrap();
+    git(&["add", "palisade.yaml"]);
+    git(&["commit", "-qm", "base"]);
+    dir
+}
