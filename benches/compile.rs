@@ -187,7 +187,7 @@ fn synthetic_yaml_only(bencher: divan::Bencher, functions: usize) {
 fn security_report(bencher: divan::Bencher, example: &str) {
     let plan = plan_of(&spec_bytes(example));
     bencher
-        .bench(|| palisade::report::security::render(divan::black_box(&plan), &Default::default()));
+        .bench(|| palisade::emit::security::render(divan::black_box(&plan), &Default::default()));
 }
 
 /// Zipping a function code directory (once per directory per build).

@@ -4,7 +4,24 @@
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use serde::Serialize;
 
-use crate::spec::Loc;
+/// An input file's text, kept for rendering snippets.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The path as the user gave it (never made absolute: it ends up in output).
+    pub path: String,
+    pub text: String,
+}
+
+/// A position in an input file: 1-based line and column, byte offset and
+/// length. Here rather than in `spec` so that diagnostics sit below every
+/// layer that reports them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Loc {
+    pub line: u32,
+    pub column: u32,
+    pub offset: usize,
+    pub len: usize,
+}
 
 /// Every diagnostic code Palisade emits. Codes are permanent: retire, never reuse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -1,7 +1,6 @@
 //! The one error type commands return, mapped to exit codes in `main`.
 
-use crate::diagnostic::Diagnostic;
-use crate::spec::Source;
+use crate::diagnostic::{Diagnostic, Source};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

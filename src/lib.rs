@@ -1,6 +1,7 @@
 //! Palisade: a compiler from a short service spec to secure-by-default
 //! CloudFormation and Terraform. Data flows one way: spec → plan → emit.
 
+pub mod catalog;
 pub mod check;
 pub mod cli;
 pub mod controls;

@@ -44,15 +44,7 @@ pub struct Archive {
     pub sha256_base64: String,
 }
 
-/// The directory a handler's code is packaged from, and the handler relative
-/// to it: `src/orders/get.handler` → (`src`, `orders/get.handler`). A handler
-/// with no directory packages the spec's directory itself.
-pub fn code_dir(handler: &str) -> (&str, &str) {
-    match handler.split_once('/') {
-        Some((dir, rest)) => (dir, rest),
-        None => ("", handler),
-    }
-}
+pub use crate::spec::code_dir;
 
 /// Where a build keeps its archives, relative to the spec's directory.
 pub const CACHE_DIR: &str = ".palisade/packages";

@@ -91,6 +91,13 @@ pub fn run_and_render(
         plan::CompileError::Invalid(diagnostics) => invalid(diagnostics),
         plan::CompileError::Bug(bug) => bug,
     })?;
+    // A planner bug must never ship a stack that silently lacks a control.
+    if let Some(finding) = controls::verify::verify(&plan).first() {
+        return Err(Error::Internal(format!(
+            "the plan fails {} on {}: {}",
+            finding.control, finding.resource, finding.message
+        )));
+    }
     let limit = crate::spec::validate::MAX_GENERATED_RESOURCES;
     if plan.resources.len() > limit {
         let diagnostic = Diagnostic::error(
@@ -111,7 +118,7 @@ pub fn run_and_render(
     } else {
         terraform::addresses(&plan).map_err(|clash| invalid(vec![clash.diagnostic(&plan)]))?
     };
-    let cfn_type = |resource: &Resource| cloudformation::resource_type(&plan, resource);
+    let cfn_type = |resource: &Resource| resource.kind.describe().cloudformation.name;
     let shape = controls::overrides::check(&plan, &spec.overrides, &cfn_type, &addresses);
     if !shape.is_empty() {
         return Err(invalid(shape));
@@ -129,7 +136,7 @@ pub fn run_and_render(
         let module = terraform::module_patched(&plan, &tf_patches);
         let security = render
             .security
-            .then(|| crate::report::security::render(&plan, &spec.overrides));
+            .then(|| crate::emit::security::render(&plan, &spec.overrides));
         (
             template
                 .join()

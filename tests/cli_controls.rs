@@ -17,7 +17,7 @@ fn controls_lists_every_control() {
         .get_output()
         .clone();
     let stdout = String::from_utf8(out.stdout).unwrap();
-    for control in palisade::controls::CATALOG {
+    for control in palisade::controls::CATALOG.iter() {
         assert!(stdout.contains(control.id), "{}", control.id);
     }
 }

@@ -460,7 +460,7 @@ fn waivers_are_recorded_with_their_reason_and_suppress_the_matching_scanner_chec
 fn registry_is_complete() {
     let mut ids = BTreeSet::new();
     let mut titles = BTreeSet::new();
-    for control in CATALOG {
+    for control in CATALOG.iter() {
         assert!(ids.insert(control.id), "duplicate ID {}", control.id);
         assert!(
             titles.insert(control.title),

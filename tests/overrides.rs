@@ -201,7 +201,7 @@ fn every_emitted_cloudformation_type_has_vendored_properties() {
         let loaded = palisade::spec::load(&path, &bytes, None).unwrap();
         let plan = palisade::plan::compile(&loaded.spec, &Default::default()).unwrap();
         for resource in &plan.resources {
-            let cfn_type = palisade::emit::cloudformation::resource_type(&plan, resource);
+            let cfn_type = resource.kind.describe().cloudformation.name;
             assert!(
                 schema["types"][cfn_type]["properties"].is_array(),
                 "{cfn_type} is missing from schemas/cloudformation-properties.json"

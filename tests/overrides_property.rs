@@ -107,7 +107,7 @@ fn opened_by_waiver(
                 .iter()
                 .any(|p| match tf_type {
                     None => p.resource_type == cfn_type && p.property == setting,
-                    Some(tf_type) => palisade::emit::terraform::overrides::terraform_equivalent(
+                    Some(tf_type) => palisade::controls::translate::terraform_equivalent(
                         p.resource_type,
                         p.property,
                     )
@@ -135,7 +135,7 @@ proptest! {
         let value = value.get(&values()).clone();
         let (section, address, patch) = if cfn {
             let r = resource.get(&plan.resources);
-            let cfn_type = cloudformation::resource_type(&plan, r);
+            let cfn_type = r.kind.describe().cloudformation.name;
             let mut candidates = names(&cfn_names()["types"][cfn_type], "properties");
             candidates.extend(["Type", "DeletionPolicy", "Metadata", "Condition"].map(String::from));
             // A third of the draws tune a tunable setting, so accepted
@@ -194,7 +194,7 @@ proptest! {
             let (_, blocks) = terraform::module_patched(&plan, &patches).unwrap();
             for block in blocks {
                 let resource = plan.get(&block.resource).unwrap();
-                let cfn_type = cloudformation::resource_type(&plan, resource);
+                let cfn_type = resource.kind.describe().cloudformation.name;
                 for key in differing(false, &block.planned, &block.shipped) {
                     let key = key.trim_start_matches('@');
                     prop_assert!(

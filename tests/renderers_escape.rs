@@ -109,7 +109,7 @@ fn security_md(text: &str) -> String {
         palisade::spec::Name::synthetic(text.to_string()),
         palisade::spec::Spanned::synthetic(json!({ "Properties": { text: 1 } })),
     );
-    palisade::report::security::render(&plan, &overrides)
+    palisade::emit::security::render(&plan, &overrides)
 }
 
 /// Every renderer's output for `text`: (name, output, is Markdown).

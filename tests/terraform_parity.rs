@@ -14,7 +14,8 @@ mod terraform_support;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use palisade::emit::terraform::{name, overrides::terraform_equivalent};
+use palisade::controls::translate::terraform_equivalent;
+use palisade::emit::terraform::name;
 use palisade::plan::logical_id::pascal;
 use serde_json::Value as Json;
 use terraform_support::*;
@@ -392,7 +393,7 @@ fn every_applied_control_is_carried_by_both_targets() {
         let plan = palisade::plan::build::build(&loaded.spec, &Default::default());
         let mut checked = 0;
         for resource in &plan.resources {
-            let cfn_type = palisade::emit::cloudformation::resource_type(&plan, resource);
+            let cfn_type = resource.kind.describe().cloudformation.name;
             let main_type = terraform_type(cfn_type);
             let tf_name = name(main_type, &resource.id);
             let cfn_resource = cfn.resource(&resource.id);

@@ -264,7 +264,7 @@ pub fn run(args: &Args, io: &mut Io) -> Result<()> {
     }
     // The report's templates parse on another core while the specs load.
     let results = std::thread::scope(|scope| {
-        scope.spawn(crate::report::security::prepare);
+        scope.spawn(crate::emit::security::prepare);
         build_all(&specs, &args.settings, &RealFs)
     });
     let mut failures = Vec::new();

@@ -71,7 +71,7 @@ pub fn list(args: &ListArgs, io: &mut Io) -> Result<()> {
         }
         Format::Text => {
             let mut text = String::new();
-            for c in CATALOG {
+            for c in CATALOG.iter() {
                 let mut references: Vec<&str> = c.fsbp.to_vec();
                 references.extend(c.cis.iter().copied());
                 references.extend(c.checkov);

@@ -202,10 +202,7 @@ fn protecting(item: &Shipped, setting: &str) -> Vec<&'static ControlInfo> {
                         if p.resource_type == item.cfn_type =>
                     {
                         let Some((t, key)) =
-                            crate::emit::terraform::overrides::terraform_equivalent(
-                                p.resource_type,
-                                p.property,
-                            )
+                            super::translate::terraform_equivalent(p.resource_type, p.property)
                         else {
                             return false;
                         };

@@ -275,7 +275,7 @@ fn terraform_body(
         parts.join(".")
     };
     for (key, value) in body {
-        if !crate::emit::terraform::hcl::is_identifier(key) {
+        if !crate::text::is_hcl_identifier(key) {
             found.push(structure(
                 address,
                 format!("`{}` is not a Terraform identifier", key.escape_debug()),
@@ -332,7 +332,7 @@ fn identifiers_only(address: &Name, value: &Value, path: &str, found: &mut Vec<D
     match value {
         Value::Object(entries) => {
             for (key, value) in entries {
-                if !crate::emit::terraform::hcl::is_identifier(key) {
+                if !crate::text::is_hcl_identifier(key) {
                     found.push(structure(
                         address,
                         format!(

@@ -47,30 +47,34 @@ pub fn verify(plan: &Plan) -> Vec<Finding> {
     let alarmed: BTreeSet<String> = plan
         .resources
         .iter()
-        .filter_map(|r| match &r.kind {
-            Kind::Alarm(alarm) => Some(
+        .filter_map(|r| {
+            let Kind::Alarm(alarm) = &r.kind else {
+                return None;
+            };
+            Some(
                 alarm
                     .dimensions
                     .iter()
                     .flat_map(|(_, v)| v.references().cloned())
                     .collect::<Vec<_>>(),
-            ),
-            _ => None,
+            )
         })
         .flatten()
         .collect();
     let alarm_metrics: BTreeSet<(String, &str)> = plan
         .resources
         .iter()
-        .filter_map(|r| match &r.kind {
-            Kind::Alarm(alarm) => Some(
+        .filter_map(|r| {
+            let Kind::Alarm(alarm) = &r.kind else {
+                return None;
+            };
+            Some(
                 alarm
                     .dimensions
                     .iter()
                     .flat_map(|(_, v)| v.references().map(|id| (id.clone(), alarm.metric)))
                     .collect::<Vec<_>>(),
-            ),
-            _ => None,
+            )
         })
         .flatten()
         .collect();
@@ -86,7 +90,29 @@ pub fn verify(plan: &Plan) -> Vec<Finding> {
             {
                 Some(policy.target.as_str())
             }
-            _ => None,
+            // Not a policy, or one without the TLS-only statement.
+            Kind::ResourcePolicy(_)
+            | Kind::Key(_)
+            | Kind::KeyAlias { .. }
+            | Kind::LogGroup(_)
+            | Kind::Role(_)
+            | Kind::Function(_)
+            | Kind::Table(_)
+            | Kind::Queue(_)
+            | Kind::Bucket(_)
+            | Kind::Topic(_)
+            | Kind::Subscription(_)
+            | Kind::Secret(_)
+            | Kind::RotationSchedule(_)
+            | Kind::Api(_)
+            | Kind::Authorizer(_)
+            | Kind::Integration(_)
+            | Kind::Route(_)
+            | Kind::Stage(_)
+            | Kind::Permission(_)
+            | Kind::Schedule(_)
+            | Kind::EventSourceMapping(_)
+            | Kind::Alarm(_) => None,
         })
         .collect();
     let mut role_users: BTreeMap<&str, usize> = BTreeMap::new();
@@ -98,9 +124,11 @@ pub fn verify(plan: &Plan) -> Vec<Finding> {
     let redrive_targets: BTreeSet<&str> = plan
         .resources
         .iter()
-        .filter_map(|r| match &r.kind {
-            Kind::Queue(q) => q.redrive.as_ref().map(|(dlq, _)| dlq.as_str()),
-            _ => None,
+        .filter_map(|r| {
+            let Kind::Queue(q) = &r.kind else {
+                return None;
+            };
+            q.redrive.as_ref().map(|(dlq, _)| dlq.as_str())
         })
         .collect();
 
@@ -361,7 +389,21 @@ pub fn verify(plan: &Plan) -> Vec<Finding> {
                     find(MON_API_ALARM, resource, "the API has no 5xx alarm".into());
                 }
             }
-            _ => {}
+            // What the guards above did not select holds by construction.
+            Kind::Key(_)
+            | Kind::KeyAlias { .. }
+            | Kind::LogGroup(_)
+            | Kind::Topic(_)
+            | Kind::ResourcePolicy(_)
+            | Kind::Subscription(_)
+            | Kind::Secret(_)
+            | Kind::RotationSchedule(_)
+            | Kind::Authorizer(_)
+            | Kind::Integration(_)
+            | Kind::Route(_)
+            | Kind::Permission(_)
+            | Kind::Schedule(_)
+            | Kind::Alarm(_) => {}
         }
         if matches!(
             resource.kind,
@@ -370,10 +412,8 @@ pub fn verify(plan: &Plan) -> Vec<Finding> {
         {
             find(TLS_ONLY, resource, "no TLS-only resource policy".into());
         }
-        let stateful = matches!(
-            resource.kind,
-            Kind::Table(_) | Kind::Bucket(_) | Kind::Secret(_) | Kind::Key(_)
-        );
+        // The registry says which kinds hold data and stay when removed.
+        let stateful = resource.kind.describe().retained;
         if stateful && !resource.retain && !waived(resource, DATA_RETAIN) {
             find(DATA_RETAIN, resource, "the resource is not retained".into());
         }
@@ -384,7 +424,25 @@ pub fn verify(plan: &Plan) -> Vec<Finding> {
             Kind::LogGroup(g) => !g.key.is_empty(),
             Kind::Secret(s) => !s.key.is_empty(),
             Kind::Function(f) => f.environment.is_empty() || f.environment_key.is_some(),
-            _ => true,
+            // The access-log bucket takes SSE-S3 (S3 log delivery cannot use
+            // a KMS key), so the control is applied to the spec's buckets only.
+            Kind::Bucket(b) => b.key.is_some() || !enforced(resource, KMS_ENCRYPTION),
+            // The key itself, and kinds that store nothing.
+            Kind::Key(_)
+            | Kind::KeyAlias { .. }
+            | Kind::Role(_)
+            | Kind::ResourcePolicy(_)
+            | Kind::Subscription(_)
+            | Kind::RotationSchedule(_)
+            | Kind::Api(_)
+            | Kind::Authorizer(_)
+            | Kind::Integration(_)
+            | Kind::Route(_)
+            | Kind::Stage(_)
+            | Kind::Permission(_)
+            | Kind::Schedule(_)
+            | Kind::EventSourceMapping(_)
+            | Kind::Alarm(_) => true,
         };
         if !encrypted {
             find(

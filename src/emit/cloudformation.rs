@@ -98,11 +98,6 @@ pub fn merge(target: &mut Value, patch: &Value) {
     }
 }
 
-/// The CloudFormation type a plan resource becomes (`AWS::Lambda::Function`).
-pub fn resource_type(plan: &Plan, resource: &Resource) -> &'static str {
-    Emitter::new(plan).properties(resource).0
-}
-
 struct Emitter<'a> {
     plan: &'a Plan,
     kinds: BTreeMap<&'a str, &'a Kind>,
@@ -278,9 +273,12 @@ impl<'a> Emitter<'a> {
     }
 
     fn resource(&self, resource: &Resource) -> Value {
-        let (kind, properties) = self.properties(resource);
+        let properties = self.properties(resource);
         let mut value = Map::new();
-        value.insert("Type".into(), json!(kind));
+        value.insert(
+            "Type".into(),
+            json!(resource.kind.describe().cloudformation.name),
+        );
         if resource.retain {
             value.insert("DeletionPolicy".into(), json!("Retain"));
             value.insert("UpdateReplacePolicy".into(), json!("Retain"));
@@ -339,33 +337,26 @@ impl<'a> Emitter<'a> {
         (!metadata.is_empty()).then_some(Value::Object(metadata))
     }
 
-    fn properties(&self, resource: &Resource) -> (&'static str, Value) {
+    fn properties(&self, resource: &Resource) -> Value {
         let key_arn = |id: &str| self.arn(id);
         match &resource.kind {
-            Kind::Key(key) => (
-                "AWS::KMS::Key",
-                json!({
-                    "Description": key.description,
-                    "EnableKeyRotation": key.rotation,
-                    "KeySpec": "SYMMETRIC_DEFAULT",
-                    "KeyUsage": "ENCRYPT_DECRYPT",
-                    "KeyPolicy": self.policy_document(&key.policy),
-                    "Tags": self.tags(),
-                }),
-            ),
-            Kind::KeyAlias { name, key } => (
-                "AWS::KMS::Alias",
-                json!({ "AliasName": name, "TargetKeyId": self.reference(key) }),
-            ),
-            Kind::LogGroup(group) => (
-                "AWS::Logs::LogGroup",
-                json!({
-                    "LogGroupName": self.expr(&group.name),
-                    "KmsKeyId": key_arn(&group.key),
-                    "RetentionInDays": group.retention_days,
-                    "Tags": self.tags(),
-                }),
-            ),
+            Kind::Key(key) => json!({
+                "Description": key.description,
+                "EnableKeyRotation": key.rotation,
+                "KeySpec": "SYMMETRIC_DEFAULT",
+                "KeyUsage": "ENCRYPT_DECRYPT",
+                "KeyPolicy": self.policy_document(&key.policy),
+                "Tags": self.tags(),
+            }),
+            Kind::KeyAlias { name, key } => {
+                json!({ "AliasName": name, "TargetKeyId": self.reference(key) })
+            }
+            Kind::LogGroup(group) => json!({
+                "LogGroupName": self.expr(&group.name),
+                "KmsKeyId": key_arn(&group.key),
+                "RetentionInDays": group.retention_days,
+                "Tags": self.tags(),
+            }),
             Kind::Role(role) => {
                 let mut properties = json!({
                     "Description": role.description,
@@ -376,10 +367,10 @@ impl<'a> Emitter<'a> {
                 if let Some(seconds) = role.max_session_seconds {
                     properties["MaxSessionDuration"] = json!(seconds);
                 }
-                ("AWS::IAM::Role", properties)
+                properties
             }
-            Kind::Function(f) => ("AWS::Lambda::Function", self.function(f)),
-            Kind::Table(table) => ("AWS::DynamoDB::Table", self.table(table)),
+            Kind::Function(f) => self.function(f),
+            Kind::Table(table) => self.table(table),
             Kind::Queue(queue) => {
                 let mut properties = Map::new();
                 properties.insert("QueueName".into(), json!(queue.name));
@@ -397,38 +388,26 @@ impl<'a> Emitter<'a> {
                     properties.insert("RedrivePolicy".into(), json!({ "deadLetterTargetArn": self.arn(dlq), "maxReceiveCount": max_receives }));
                 }
                 properties.insert("Tags".into(), self.tags());
-                ("AWS::SQS::Queue", Value::Object(properties))
+                Value::Object(properties)
             }
-            Kind::Bucket(bucket) => ("AWS::S3::Bucket", self.bucket(bucket)),
-            Kind::Topic(topic) => (
-                "AWS::SNS::Topic",
-                json!({ "TopicName": topic.name, "KmsMasterKeyId": key_arn(&topic.key), "Tags": self.tags() }),
-            ),
+            Kind::Bucket(bucket) => self.bucket(bucket),
+            Kind::Topic(topic) => {
+                json!({ "TopicName": topic.name, "KmsMasterKeyId": key_arn(&topic.key), "Tags": self.tags() })
+            }
             Kind::ResourcePolicy(policy) => {
                 let document = self.policy_document(&policy.statements);
-                match self.kinds.get(policy.target.as_str()) {
-                    Some(Kind::Queue(_)) => (
-                        "AWS::SQS::QueuePolicy",
-                        json!({ "Queues": [self.reference(&policy.target)], "PolicyDocument": document }),
-                    ),
-                    Some(Kind::Topic(_)) => (
-                        "AWS::SNS::TopicPolicy",
-                        json!({ "Topics": [self.reference(&policy.target)], "PolicyDocument": document }),
-                    ),
-                    _ => (
-                        "AWS::S3::BucketPolicy",
-                        json!({ "Bucket": self.reference(&policy.target), "PolicyDocument": document }),
-                    ),
+                let target = self.reference(&policy.target);
+                match policy.on {
+                    PolicyOn::Queue => json!({ "Queues": [target], "PolicyDocument": document }),
+                    PolicyOn::Topic => json!({ "Topics": [target], "PolicyDocument": document }),
+                    PolicyOn::Bucket => json!({ "Bucket": target, "PolicyDocument": document }),
                 }
             }
-            Kind::Subscription(subscription) => (
-                "AWS::SNS::Subscription",
-                json!({
-                    "TopicArn": self.reference(&subscription.topic),
-                    "Protocol": subscription.protocol,
-                    "Endpoint": self.expr(&subscription.endpoint),
-                }),
-            ),
+            Kind::Subscription(subscription) => json!({
+                "TopicArn": self.reference(&subscription.topic),
+                "Protocol": subscription.protocol,
+                "Endpoint": self.expr(&subscription.endpoint),
+            }),
             Kind::Secret(secret) => {
                 let mut properties = Map::new();
                 properties.insert("Name".into(), json!(secret.name));
@@ -437,16 +416,13 @@ impl<'a> Emitter<'a> {
                 }
                 properties.insert("KmsKeyId".into(), key_arn(&secret.key));
                 properties.insert("Tags".into(), self.tags());
-                ("AWS::SecretsManager::Secret", Value::Object(properties))
+                Value::Object(properties)
             }
-            Kind::RotationSchedule(rotation) => (
-                "AWS::SecretsManager::RotationSchedule",
-                json!({
-                    "SecretId": self.reference(&rotation.secret),
-                    "RotationLambdaARN": self.arn(&rotation.function),
-                    "RotationRules": { "ScheduleExpression": rotation.schedule },
-                }),
-            ),
+            Kind::RotationSchedule(rotation) => json!({
+                "SecretId": self.reference(&rotation.secret),
+                "RotationLambdaARN": self.arn(&rotation.function),
+                "RotationRules": { "ScheduleExpression": rotation.schedule },
+            }),
             Kind::Api(api) => {
                 let mut properties = Map::new();
                 properties.insert("Name".into(), json!(api.name));
@@ -466,28 +442,22 @@ impl<'a> Emitter<'a> {
                     );
                 }
                 properties.insert("Tags".into(), self.tag_map());
-                ("AWS::ApiGatewayV2::Api", Value::Object(properties))
+                Value::Object(properties)
             }
-            Kind::Authorizer(authorizer) => (
-                "AWS::ApiGatewayV2::Authorizer",
-                json!({
-                    "ApiId": self.reference(&authorizer.api),
-                    "Name": "jwt",
-                    "AuthorizerType": "JWT",
-                    "IdentitySource": ["$request.header.Authorization"],
-                    "JwtConfiguration": { "Issuer": authorizer.issuer, "Audience": authorizer.audience },
-                }),
-            ),
-            Kind::Integration(integration) => (
-                "AWS::ApiGatewayV2::Integration",
-                json!({
-                    "ApiId": self.reference(&integration.api),
-                    "IntegrationType": "AWS_PROXY",
-                    "IntegrationUri": self.arn(&integration.function),
-                    "PayloadFormatVersion": "2.0",
-                    "TimeoutInMillis": integration.timeout_ms,
-                }),
-            ),
+            Kind::Authorizer(authorizer) => json!({
+                "ApiId": self.reference(&authorizer.api),
+                "Name": "jwt",
+                "AuthorizerType": "JWT",
+                "IdentitySource": ["$request.header.Authorization"],
+                "JwtConfiguration": { "Issuer": authorizer.issuer, "Audience": authorizer.audience },
+            }),
+            Kind::Integration(integration) => json!({
+                "ApiId": self.reference(&integration.api),
+                "IntegrationType": "AWS_PROXY",
+                "IntegrationUri": self.arn(&integration.function),
+                "PayloadFormatVersion": "2.0",
+                "TimeoutInMillis": integration.timeout_ms,
+            }),
             Kind::Route(route) => {
                 let mut properties = Map::new();
                 properties.insert("ApiId".into(), self.reference(&route.api));
@@ -511,7 +481,7 @@ impl<'a> Emitter<'a> {
                         properties.insert("AuthorizationType".into(), json!("NONE"));
                     }
                 }
-                ("AWS::ApiGatewayV2::Route", Value::Object(properties))
+                Value::Object(properties)
             }
             Kind::Stage(stage) => {
                 let throttle = |t: &Throttle| json!({ "ThrottlingRateLimit": t.rate, "ThrottlingBurstLimit": t.burst, "DetailedMetricsEnabled": true });
@@ -537,7 +507,7 @@ impl<'a> Emitter<'a> {
                     json!({ "DestinationArn": self.arn(&stage.access_log_group), "Format": stage.access_log_format }),
                 );
                 properties.insert("Tags".into(), self.tag_map());
-                ("AWS::ApiGatewayV2::Stage", Value::Object(properties))
+                Value::Object(properties)
             }
             Kind::Permission(permission) => {
                 let mut properties = Map::new();
@@ -548,21 +518,18 @@ impl<'a> Emitter<'a> {
                 if permission.source_account {
                     properties.insert("SourceAccount".into(), json!({ "Ref": "AWS::AccountId" }));
                 }
-                ("AWS::Lambda::Permission", Value::Object(properties))
+                Value::Object(properties)
             }
-            Kind::Schedule(schedule) => (
-                "AWS::Events::Rule",
-                json!({
-                    "Description": schedule.description,
-                    "ScheduleExpression": schedule.expression,
-                    "State": "ENABLED",
-                    "Targets": [{
-                        "Id": "function",
-                        "Arn": self.arn(&schedule.function),
-                        "RetryPolicy": { "MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 3600 },
-                    }],
-                }),
-            ),
+            Kind::Schedule(schedule) => json!({
+                "Description": schedule.description,
+                "ScheduleExpression": schedule.expression,
+                "State": "ENABLED",
+                "Targets": [{
+                    "Id": "function",
+                    "Arn": self.arn(&schedule.function),
+                    "RetryPolicy": { "MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 3600 },
+                }],
+            }),
             Kind::EventSourceMapping(mapping) => {
                 let mut properties = Map::new();
                 properties.insert("FunctionName".into(), self.reference(&mapping.function));
@@ -587,7 +554,7 @@ impl<'a> Emitter<'a> {
                     );
                 }
                 properties.insert("Enabled".into(), json!(true));
-                ("AWS::Lambda::EventSourceMapping", Value::Object(properties))
+                Value::Object(properties)
             }
             Kind::Alarm(alarm) => {
                 let actions: Vec<Value> = alarm.actions.iter().map(|a| self.reference(a)).collect();
@@ -610,7 +577,7 @@ impl<'a> Emitter<'a> {
                     properties["OKActions"] = json!(actions);
                 }
                 properties["Tags"] = self.tags();
-                ("AWS::CloudWatch::Alarm", properties)
+                properties
             }
         }
     }

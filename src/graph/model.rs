@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::plan::kinds::Tag;
 use crate::plan::{self, ById, Effect, Id, Kind, Plan, Resource, Statement};
 use crate::spec::{self, AccessLevel};
 
@@ -104,9 +105,11 @@ impl Graph {
         let dead_letter_queues: BTreeSet<&Id> = plan
             .resources
             .iter()
-            .filter_map(|r| match &r.kind {
-                Kind::Queue(queue) => queue.redrive.as_ref().map(|(dlq, _)| dlq),
-                _ => None,
+            .filter_map(|r| {
+                let Kind::Queue(queue) = &r.kind else {
+                    return None;
+                };
+                queue.redrive.as_ref().map(|(dlq, _)| dlq)
             })
             .collect();
         let nodes: BTreeMap<Id, Node> = plan
@@ -169,9 +172,11 @@ fn node(plan: &Plan, resource: &Resource, dead_letter_queues: &BTreeSet<&Id>) ->
         }
         Kind::Schedule(schedule) => (NodeKind::Schedule, schedule.expression.clone(), None),
         Kind::Key(key) => {
-            let alias = plan.resources.iter().find_map(|r| match &r.kind {
-                Kind::KeyAlias { name, key } if *key == resource.id => Some(name.clone()),
-                _ => None,
+            let alias = plan.resources.iter().find_map(|r| {
+                let Kind::KeyAlias { name, key } = &r.kind else {
+                    return None;
+                };
+                (*key == resource.id).then(|| name.clone())
             });
             let name = alias.unwrap_or_else(|| resource.id.clone());
             (
@@ -187,24 +192,37 @@ fn node(plan: &Plan, resource: &Resource, dead_letter_queues: &BTreeSet<&Id>) ->
             spec_name.unwrap_or_else(|| function.name.clone()),
             None,
         ),
-        _ => {
-            let name = spec_name?;
-            match &resource.kind {
-                Kind::Table(table) => (NodeKind::Table, name, Some(table.key.clone())),
-                Kind::Queue(queue) if dead_letter_queues.contains(&resource.id) => {
-                    (NodeKind::DeadLetterQueue, name, Some(queue.key.clone()))
-                }
-                Kind::Queue(queue) => (
-                    NodeKind::Queue { fifo: queue.fifo },
-                    name,
-                    Some(queue.key.clone()),
-                ),
-                Kind::Bucket(bucket) => (NodeKind::Bucket, name, bucket.key.clone()),
-                Kind::Topic(topic) => (NodeKind::Topic, name, Some(topic.key.clone())),
-                Kind::Secret(secret) => (NodeKind::Secret, name, Some(secret.key.clone())),
-                _ => return None,
-            }
-        }
+        // Stores are drawn when the spec declares them; Palisade's own
+        // (the alarm topic, the access-log bucket, the shared DLQ) are not.
+        Kind::Table(table) => (NodeKind::Table, spec_name?, Some(table.key.clone())),
+        Kind::Queue(queue) if dead_letter_queues.contains(&resource.id) => (
+            NodeKind::DeadLetterQueue,
+            spec_name?,
+            Some(queue.key.clone()),
+        ),
+        Kind::Queue(queue) => (
+            NodeKind::Queue { fifo: queue.fifo },
+            spec_name?,
+            Some(queue.key.clone()),
+        ),
+        Kind::Bucket(bucket) => (NodeKind::Bucket, spec_name?, bucket.key.clone()),
+        Kind::Topic(topic) => (NodeKind::Topic, spec_name?, Some(topic.key.clone())),
+        Kind::Secret(secret) => (NodeKind::Secret, spec_name?, Some(secret.key.clone())),
+        // Details of a node (the registry's `Drawn::Detail`) or drawn as
+        // edges (`Drawn::Edges`): see `edges`.
+        Kind::KeyAlias { .. }
+        | Kind::LogGroup(_)
+        | Kind::Role(_)
+        | Kind::ResourcePolicy(_)
+        | Kind::Subscription(_)
+        | Kind::RotationSchedule(_)
+        | Kind::Api(_)
+        | Kind::Authorizer(_)
+        | Kind::Integration(_)
+        | Kind::Stage(_)
+        | Kind::Permission(_)
+        | Kind::EventSourceMapping(_)
+        | Kind::Alarm(_) => return None,
     };
     Some(Node {
         id: resource.id.clone(),
@@ -227,26 +245,31 @@ fn edge(from: &str, to: &str, relation: Relation) -> Edge {
 fn edges(plan: &ById, resource: &Resource) -> Vec<Edge> {
     let id = resource.id.as_str();
     match &resource.kind {
-        Kind::Route(route) => match plan.get(&route.integration).map(|r| &r.kind) {
-            Some(Kind::Integration(integration)) => vec![edge(
+        Kind::Route(route) => {
+            let Some(Kind::Integration(integration)) =
+                plan.get(&route.integration).map(|r| &r.kind)
+            else {
+                return Vec::new();
+            };
+            vec![edge(
                 id,
                 &integration.function,
                 Relation::Invokes(Trigger::Request),
-            )],
-            _ => Vec::new(),
-        },
+            )]
+        }
         Kind::EventSourceMapping(mapping) => {
             let Some(source) = mapping.source.references().next() else {
                 return Vec::new();
             };
-            let trigger = match plan.get(source).map(|r| &r.kind) {
-                Some(Kind::Queue(_)) => Trigger::Messages {
+            let trigger = match plan.get(source).map(|r| r.kind.tag()) {
+                Some(Tag::Queue) => Trigger::Messages {
                     batch_size: mapping.batch_size,
                 },
-                Some(Kind::Table(_)) => Trigger::StreamRecords {
+                Some(Tag::Table) => Trigger::StreamRecords {
                     batch_size: mapping.batch_size,
                 },
-                _ => return Vec::new(),
+                // Event sources are queues and table streams only.
+                None | Some(_) => return Vec::new(),
             };
             vec![edge(source, &mapping.function, Relation::Invokes(trigger))]
         }
@@ -293,15 +316,31 @@ fn edges(plan: &ById, resource: &Resource) -> Vec<Edge> {
                 )
             })
             .collect(),
-        Kind::Function(function) => match plan.get(&function.role).map(|r| &r.kind) {
-            Some(Kind::Role(role)) => role
-                .policy
+        Kind::Function(function) => {
+            let Some(Kind::Role(role)) = plan.get(&function.role).map(|r| &r.kind) else {
+                return Vec::new();
+            };
+            role.policy
                 .iter()
                 .flat_map(|statement| permissions(plan, id, statement))
-                .collect(),
-            _ => Vec::new(),
-        },
-        _ => Vec::new(),
+                .collect()
+        }
+        // Drawn as nodes with no edges of their own, or details of a node.
+        Kind::Key(_)
+        | Kind::KeyAlias { .. }
+        | Kind::LogGroup(_)
+        | Kind::Role(_)
+        | Kind::Table(_)
+        | Kind::Topic(_)
+        | Kind::ResourcePolicy(_)
+        | Kind::Secret(_)
+        | Kind::RotationSchedule(_)
+        | Kind::Api(_)
+        | Kind::Authorizer(_)
+        | Kind::Integration(_)
+        | Kind::Stage(_)
+        | Kind::Permission(_)
+        | Kind::Alarm(_) => Vec::new(),
     }
 }
 
@@ -354,6 +393,23 @@ fn spec_kind(kind: &Kind) -> Option<spec::Kind> {
         Kind::Bucket(_) => spec::Kind::Bucket,
         Kind::Topic(_) => spec::Kind::Topic,
         Kind::Secret(_) => spec::Kind::Secret,
-        _ => return None,
+        // Not something a spec's `access:` names.
+        Kind::Key(_)
+        | Kind::KeyAlias { .. }
+        | Kind::LogGroup(_)
+        | Kind::Role(_)
+        | Kind::Function(_)
+        | Kind::ResourcePolicy(_)
+        | Kind::Subscription(_)
+        | Kind::RotationSchedule(_)
+        | Kind::Api(_)
+        | Kind::Authorizer(_)
+        | Kind::Integration(_)
+        | Kind::Route(_)
+        | Kind::Stage(_)
+        | Kind::Permission(_)
+        | Kind::Schedule(_)
+        | Kind::EventSourceMapping(_)
+        | Kind::Alarm(_) => return None,
     })
 }

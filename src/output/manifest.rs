@@ -18,7 +18,7 @@ pub const FILE: &str = ".palisade-manifest.json";
 
 /// The line every generated text file starts with (as a comment), or carries
 /// in its description where the format has no comments (JSON templates).
-pub const HEADER: &str = crate::emit::terraform::HEADER;
+pub const HEADER: &str = crate::text::GENERATED;
 
 /// Generated file → `sha256:<hex>` of its bytes.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

@@ -7,7 +7,8 @@ use super::deploy;
 use super::iam::{self, PolicyBuilder};
 use super::logical_id;
 use super::model::*;
-use crate::controls::{ids::*, suppressions};
+use super::suppressions;
+use crate::catalog::ids::*;
 use crate::spec::{self, AccessLevel, EventSource, Loc, Spec, Waivers};
 
 /// Package facts the plan needs, by function name.
@@ -223,11 +224,11 @@ impl Builder<'_> {
         if has_redrive {
             queue.controls.push(applied(DATA_QUEUE_DLQ, None));
         }
-        self.tls_only_policy(&id, "sqs:*", vec![Expr::arn(&id)]);
+        self.tls_only_policy(&id, PolicyOn::Queue, "sqs:*", vec![Expr::arn(&id)]);
     }
 
     /// PAL-TLS-001: deny every request that does not use TLS.
-    fn tls_only_policy(&mut self, target: &str, action: &str, resources: Vec<Expr>) {
+    fn tls_only_policy(&mut self, target: &str, on: PolicyOn, action: &str, resources: Vec<Expr>) {
         let mut statements = vec![deny_insecure_transport(action, resources)];
         if target == ALERTS_TOPIC {
             statements.push(Statement {
@@ -255,6 +256,7 @@ impl Builder<'_> {
             Loc::default(),
             Kind::ResourcePolicy(ResourcePolicy {
                 target: target.into(),
+                on,
                 statements,
             }),
         );
@@ -494,6 +496,7 @@ impl Builder<'_> {
             ];
             self.tls_only_policy(
                 ACCESS_LOGS_BUCKET,
+                PolicyOn::Bucket,
                 "s3:*",
                 vec![
                     Expr::arn(ACCESS_LOGS_BUCKET),
@@ -549,7 +552,12 @@ impl Builder<'_> {
             // The bucket's own policy refers to the bucket resource (no cycle:
             // only function roles need the fixed name), so scanners such as
             // cdk-nag's AwsSolutions-S10 can tie the policy to its bucket.
-            self.tls_only_policy(&id, "s3:*", vec![Expr::arn(&id), Expr::arn(&id).then("/*")]);
+            self.tls_only_policy(
+                &id,
+                PolicyOn::Bucket,
+                "s3:*",
+                vec![Expr::arn(&id), Expr::arn(&id).then("/*")],
+            );
             self.output(
                 format!("{}BucketName", self.pascal(name)),
                 format!("Name of bucket {}", name.value),
@@ -618,7 +626,7 @@ impl Builder<'_> {
                 }),
             );
             topic.controls.push(applied(KMS_ENCRYPTION, None));
-            self.tls_only_policy(&id, "sns:Publish", vec![Expr::arn(&id)]);
+            self.tls_only_policy(&id, PolicyOn::Topic, "sns:Publish", vec![Expr::arn(&id)]);
             self.output(
                 format!("{}TopicArn", self.pascal(name)),
                 format!("ARN of topic {}", name.value),
@@ -841,6 +849,7 @@ impl Builder<'_> {
                 policy: statements,
                 max_session_seconds: None,
                 wildcards: "Wildcards only where AWS needs them: X-Ray has no resource-level permissions, object actions need <bucket-arn>/*, index queries need <table-arn>/index/*. Every other resource is an exact ARN.",
+                assumed_by: AssumedBy::Function,
             }),
         );
         role.controls = vec![
@@ -861,7 +870,7 @@ impl Builder<'_> {
             .or(spec.architecture.as_ref())
             .map_or(spec::Architecture::Arm64, |a| a.value);
         let package = package.cloned().unwrap_or_else(|| PackageRef {
-            lambda_handler: crate::package::code_dir(&function.handler).1.to_string(),
+            lambda_handler: crate::spec::code_dir(&function.handler).1.to_string(),
             sha256_hex: String::new(),
             sha256_base64: String::new(),
         });
@@ -1329,7 +1338,12 @@ impl Builder<'_> {
             }),
         );
         topic.controls.push(applied(KMS_ENCRYPTION, None));
-        self.tls_only_policy(ALERTS_TOPIC, "sns:Publish", vec![Expr::arn(ALERTS_TOPIC)]);
+        self.tls_only_policy(
+            ALERTS_TOPIC,
+            PolicyOn::Topic,
+            "sns:Publish",
+            vec![Expr::arn(ALERTS_TOPIC)],
+        );
         let Some(alerts) = &self.spec.alerts else {
             return;
         };
@@ -1384,7 +1398,7 @@ impl Builder<'_> {
         for resource in &mut self.plan.resources {
             for applied in &resource.controls {
                 let (Some(reason), Some(control)) =
-                    (&applied.waived, crate::controls::find(applied.control))
+                    (&applied.waived, crate::catalog::find(applied.control))
                 else {
                     continue;
                 };

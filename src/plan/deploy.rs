@@ -135,6 +135,7 @@ pub fn deploy_role(service: &str, role: &spec::DeployRole) -> Role {
             session_seconds(role).clamp(MIN_SESSION_SECONDS, MAX_SESSION_SECONDS),
         ),
         wildcards: WILDCARDS,
+        assumed_by: AssumedBy::Deploy,
     }
 }
 
@@ -492,6 +493,7 @@ pub fn execution_role(service: &str) -> Role {
         policy,
         max_session_seconds: None,
         wildcards: WILDCARDS,
+        assumed_by: AssumedBy::Deploy,
     }
 }
 

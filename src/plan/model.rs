@@ -252,30 +252,7 @@ pub enum Kind {
 impl Kind {
     /// What the resource is, in words both targets share (reports, graphs).
     pub fn name(&self) -> &'static str {
-        match self {
-            Kind::Key(_) => "KMS key",
-            Kind::KeyAlias { .. } => "KMS alias",
-            Kind::LogGroup(_) => "log group",
-            Kind::Role(_) => "IAM role",
-            Kind::Function(_) => "function",
-            Kind::Table(_) => "table",
-            Kind::Queue(_) => "queue",
-            Kind::Bucket(_) => "bucket",
-            Kind::Topic(_) => "topic",
-            Kind::ResourcePolicy(_) => "resource policy",
-            Kind::Subscription(_) => "subscription",
-            Kind::Secret(_) => "secret",
-            Kind::RotationSchedule(_) => "secret rotation",
-            Kind::Api(_) => "HTTP API",
-            Kind::Authorizer(_) => "JWT authorizer",
-            Kind::Integration(_) => "integration",
-            Kind::Route(_) => "route",
-            Kind::Stage(_) => "API stage",
-            Kind::Permission(_) => "invoke permission",
-            Kind::Schedule(_) => "schedule",
-            Kind::EventSourceMapping(_) => "event source mapping",
-            Kind::Alarm(_) => "alarm",
-        }
+        self.describe().name
     }
 }
 
@@ -303,6 +280,16 @@ pub struct Role {
     /// Why the policy's wildcard resources (`/*`, `*`) are needed, for
     /// reviewers and cdk-nag's AwsSolutions-IAM5 suppression.
     pub wildcards: &'static str,
+    /// Who assumes it: the plan says, so nothing reads identity off a name.
+    pub assumed_by: AssumedBy,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssumedBy {
+    /// The execution role of the function that names it.
+    Function,
+    /// A CI deployment role (PAL-CI-001).
+    Deploy,
 }
 
 #[derive(Debug, Clone)]
@@ -436,7 +423,16 @@ pub struct Topic {
 pub struct ResourcePolicy {
     /// The queue, bucket or topic.
     pub target: Id,
+    /// What kind of resource `target` is (each has its own policy type).
+    pub on: PolicyOn,
     pub statements: Vec<Statement>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyOn {
+    Queue,
+    Bucket,
+    Topic,
 }
 
 #[derive(Debug, Clone)]

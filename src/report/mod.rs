@@ -1,4 +1,3 @@
 //! Reports rendered from the plan with handlebars templates in `templates/`.
 
 pub mod check;
-pub mod security;

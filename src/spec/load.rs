@@ -13,13 +13,7 @@ use crate::suggest::did_you_mean;
 /// generated ones while keeping a hostile file from costing memory.
 pub const MAX_SPEC_BYTES: usize = 1024 * 1024;
 
-/// A spec file's text, kept for rendering snippets.
-#[derive(Debug, Clone)]
-pub struct Source {
-    /// The path as the user gave it (never made absolute: it ends up in output).
-    pub path: String,
-    pub text: String,
-}
+pub use crate::diagnostic::Source;
 
 /// What a YAML file is, for the words of its error messages and the
 /// limits they name.

@@ -11,6 +11,7 @@ pub mod validate;
 
 pub use load::{MAX_SPEC_BYTES, Source};
 pub use model::*;
+pub use runtime::code_dir;
 
 /// Defaults applied where the spec is silent (DESIGN §1).
 pub const DEFAULT_MEMORY: u32 = 256;
@@ -43,7 +44,7 @@ pub fn load(
     let context = validate::Context {
         today: runtime::today(),
         base_dir,
-        control: &crate::controls::find,
+        control: &crate::catalog::find,
     };
     let mut found = validate::validate(&spec, &context);
     found.extend(strings::check(&source.text, &spec));

@@ -133,6 +133,16 @@ fn civil_from_days(days: i64) -> (u16, u8, u8) {
     (year as u16, month as u8, day as u8)
 }
 
+/// The directory a handler's code is packaged from, and the handler relative
+/// to it: `src/orders/get.handler` → (`src`, `orders/get.handler`). A handler
+/// with no directory packages the spec's directory itself.
+pub fn code_dir(handler: &str) -> (&str, &str) {
+    match handler.split_once('/') {
+        Some((dir, rest)) => (dir, rest),
+        None => ("", handler),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,30 +8,21 @@ use std::hash::{Hash, Hasher};
 use schemars::{JsonSchema, SchemaGenerator};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// A position in the spec file: 1-based line and column, byte offset and length.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Loc {
-    pub line: u32,
-    pub column: u32,
-    pub offset: usize,
-    pub len: usize,
-}
+pub use crate::diagnostic::Loc;
 
-impl Loc {
-    fn from_saphyr(location: &serde_saphyr::Location) -> Self {
-        let span = location.span();
-        Loc {
-            line: u32::try_from(location.line()).unwrap_or(u32::MAX),
-            column: u32::try_from(location.column()).unwrap_or(u32::MAX),
-            offset: span
-                .byte_offset()
-                .and_then(|o| usize::try_from(o).ok())
-                .unwrap_or(0),
-            len: span
-                .byte_len()
-                .and_then(|l| usize::try_from(l).ok())
-                .unwrap_or(0),
-        }
+fn loc_from_saphyr(location: &serde_saphyr::Location) -> Loc {
+    let span = location.span();
+    Loc {
+        line: u32::try_from(location.line()).unwrap_or(u32::MAX),
+        column: u32::try_from(location.column()).unwrap_or(u32::MAX),
+        offset: span
+            .byte_offset()
+            .and_then(|o| usize::try_from(o).ok())
+            .unwrap_or(0),
+        len: span
+            .byte_len()
+            .and_then(|l| usize::try_from(l).ok())
+            .unwrap_or(0),
     }
 }
 
@@ -92,7 +83,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Spanned<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let spanned = serde_saphyr::Spanned::<T>::deserialize(deserializer)?;
         Ok(Spanned {
-            loc: Loc::from_saphyr(&spanned.referenced),
+            loc: loc_from_saphyr(&spanned.referenced),
             value: spanned.value,
         })
     }

@@ -34,7 +34,7 @@ pub struct Context<'a> {
     /// the spec did not come from disk (a git ref, a test).
     pub base_dir: Option<&'a std::path::Path>,
     /// Looks up a control by ID, for waivers.
-    pub control: &'a dyn Fn(&str) -> Option<&'static crate::controls::ControlInfo>,
+    pub control: &'a dyn Fn(&str) -> Option<&'static crate::catalog::ControlInfo>,
 }
 
 /// Every problem in the spec; empty when it is valid.
@@ -499,7 +499,7 @@ impl Validator<'_> {
                 && !api
                     .waive
                     .keys()
-                    .any(|k| k.value == crate::controls::ids::API_SCOPES) =>
+                    .any(|k| k.value == crate::catalog::ids::API_SCOPES) =>
             {
                 self.error(
                     Code::RouteWithoutAuth,
@@ -962,7 +962,7 @@ impl Validator<'_> {
         let waived = secret
             .waive
             .keys()
-            .find(|c| c.as_str() == crate::controls::ids::DATA_SECRET_ROTATION);
+            .find(|c| c.as_str() == crate::catalog::ids::DATA_SECRET_ROTATION);
         let Some(rotation) = &secret.rotation else {
             if waived.is_none() {
                 self.error(
@@ -972,7 +972,7 @@ impl Validator<'_> {
                 )
                 .suggestion = Some(format!(
                     "add `rotation: {{ function: <name>, schedule: rate(30 days) }}` with a function that rotates it, or, for a value an outside system issues and you set by hand, waive {} with a reason",
-                    crate::controls::ids::DATA_SECRET_ROTATION
+                    crate::catalog::ids::DATA_SECRET_ROTATION
                 ));
             }
             return;
@@ -1027,7 +1027,7 @@ impl Validator<'_> {
             } else {
                 match (self.context.control)(control) {
                     None => {
-                        let ids = crate::controls::CATALOG.iter().map(|c| c.id);
+                        let ids = crate::catalog::CATALOG.iter().map(|c| c.id);
                         let suggestion = did_you_mean(control, ids).map_or_else(
                             || "`palisade controls` lists them".to_string(),
                             |s| format!("did you mean `{s}`?"),

@@ -395,15 +395,7 @@ fn is_hidden(c: char) -> bool {
         )
 }
 
-/// `[A-Za-z_][A-Za-z0-9_-]*`: what HCL reads as a bare identifier (labels,
-/// attribute names).
-pub fn is_identifier(text: &str) -> bool {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-}
+pub use crate::text::is_hcl_identifier as is_identifier;
 
 fn attribute_key(key: &str) -> String {
     assert!(is_identifier(key), "attribute names are identifiers");

@@ -144,7 +144,7 @@ mod tests {
     /// override can slip past the check for want of a translation.
     #[test]
     fn every_protected_property_has_a_terraform_equivalent() {
-        for control in crate::controls::CATALOG {
+        for control in crate::controls::CATALOG.iter() {
             // Artifact controls name both targets' settings themselves.
             if crate::controls::ids::ARTIFACT_CONTROLS.contains(&control.id) {
                 continue;

@@ -17,7 +17,7 @@ fn cell(text: &str) -> String {
     crate::text::markdown(text).into_owned()
 }
 use crate::controls;
-use crate::plan::{Check, Kind, Plan, Principal, Statement};
+use crate::plan::{AssumedBy, Check, Kind, Plan, Principal, Statement};
 
 macro_rules! section {
     ($name:literal) => {
@@ -114,7 +114,7 @@ fn data(plan: &Plan, overrides: &crate::spec::Overrides) -> Value {
                     public_routes.push(json!({ "route": route.key, "reason": cell(reason) }));
                 }
             }
-            Kind::Role(role) if is_deploy_role(resource) => {
+            Kind::Role(role) if role.assumed_by == AssumedBy::Deploy => {
                 deploy_roles.push(json!({
                     "name": resource.id,
                     "trust": role.trust.iter().map(|s| statement_row(s).1).collect::<Vec<_>>().join("; "),
@@ -122,10 +122,30 @@ fn data(plan: &Plan, overrides: &crate::spec::Overrides) -> Value {
                     "statements": statement_rows(&role.policy),
                 }));
             }
-            Kind::Role(role) if resource.id.ends_with("Role") => {
+            Kind::Role(role) => {
                 functions.push(json!({ "name": resource.source.as_deref().unwrap_or(&resource.id), "statements": statement_rows(&role.policy) }));
             }
-            _ => {}
+            // Nothing of theirs has a section of its own.
+            Kind::Key(_)
+            | Kind::KeyAlias { .. }
+            | Kind::LogGroup(_)
+            | Kind::Function(_)
+            | Kind::Table(_)
+            | Kind::Queue(_)
+            | Kind::Bucket(_)
+            | Kind::Topic(_)
+            | Kind::ResourcePolicy(_)
+            | Kind::Subscription(_)
+            | Kind::Secret(_)
+            | Kind::RotationSchedule(_)
+            | Kind::Api(_)
+            | Kind::Authorizer(_)
+            | Kind::Integration(_)
+            | Kind::Stage(_)
+            | Kind::Permission(_)
+            | Kind::Schedule(_)
+            | Kind::EventSourceMapping(_)
+            | Kind::Alarm(_) => {}
         }
         let applied: Vec<String> = resource
             .controls
@@ -162,13 +182,6 @@ fn data(plan: &Plan, overrides: &crate::spec::Overrides) -> Value {
         "resources": resources,
         "frameworks": frameworks(&satisfied),
     })
-}
-
-fn is_deploy_role(resource: &crate::plan::Resource) -> bool {
-    resource
-        .controls
-        .iter()
-        .any(|c| c.control == controls::ids::CI_DEPLOY_ROLE)
 }
 
 fn statement_rows(statements: &[Statement]) -> Vec<Value> {
