@@ -378,7 +378,10 @@ impl<'a> Emitter<'a> {
                     properties.insert("FifoQueue".into(), json!(true));
                 }
                 properties.insert("KmsMasterKeyId".into(), key_arn(&queue.key));
-                properties.insert("KmsDataKeyReusePeriodSeconds".into(), json!(300));
+                properties.insert(
+                    "KmsDataKeyReusePeriodSeconds".into(),
+                    json!(queue.data_key_reuse_seconds),
+                );
                 properties.insert(
                     "MessageRetentionPeriod".into(),
                     json!(queue.retention_seconds),
@@ -448,7 +451,7 @@ impl<'a> Emitter<'a> {
                 "ApiId": self.reference(&authorizer.api),
                 "Name": "jwt",
                 "AuthorizerType": "JWT",
-                "IdentitySource": ["$request.header.Authorization"],
+                "IdentitySource": [authorizer.identity_source],
                 "JwtConfiguration": { "Issuer": authorizer.issuer, "Audience": authorizer.audience },
             }),
             Kind::Integration(integration) => json!({
@@ -487,7 +490,7 @@ impl<'a> Emitter<'a> {
                 let throttle = |t: &Throttle| json!({ "ThrottlingRateLimit": t.rate, "ThrottlingBurstLimit": t.burst, "DetailedMetricsEnabled": true });
                 let mut properties = Map::new();
                 properties.insert("ApiId".into(), self.reference(&stage.api));
-                properties.insert("StageName".into(), json!("$default"));
+                properties.insert("StageName".into(), json!(stage.name));
                 properties.insert("AutoDeploy".into(), json!(true));
                 properties.insert("DefaultRouteSettings".into(), throttle(&stage.throttle));
                 if !stage.route_throttles.is_empty() {
@@ -527,7 +530,7 @@ impl<'a> Emitter<'a> {
                 "Targets": [{
                     "Id": "function",
                     "Arn": self.arn(&schedule.function),
-                    "RetryPolicy": { "MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 3600 },
+                    "RetryPolicy": { "MaximumRetryAttempts": schedule.retry.attempts, "MaximumEventAgeInSeconds": schedule.retry.max_age_seconds },
                 }],
             }),
             Kind::EventSourceMapping(mapping) => {
@@ -537,9 +540,17 @@ impl<'a> Emitter<'a> {
                 properties.insert("BatchSize".into(), json!(mapping.batch_size));
                 if let Some(position) = mapping.starting_position {
                     properties.insert("StartingPosition".into(), json!(position));
-                    properties.insert("BisectBatchOnFunctionError".into(), json!(true));
-                    properties.insert("MaximumRetryAttempts".into(), json!(3));
-                    properties.insert("MaximumRecordAgeInSeconds".into(), json!(86_400));
+                }
+                if let Some(stream) = &mapping.stream_retry {
+                    properties.insert(
+                        "BisectBatchOnFunctionError".into(),
+                        json!(stream.bisect_on_error),
+                    );
+                    properties.insert("MaximumRetryAttempts".into(), json!(stream.retry.attempts));
+                    properties.insert(
+                        "MaximumRecordAgeInSeconds".into(),
+                        json!(stream.retry.max_age_seconds),
+                    );
                 }
                 if let Some(destination) = &mapping.on_failure {
                     properties.insert(
@@ -566,10 +577,10 @@ impl<'a> Emitter<'a> {
                     "Dimensions": alarm.dimensions.iter().map(|(name, value)| json!({ "Name": name, "Value": self.expr(value) })).collect::<Vec<_>>(),
                     "Statistic": alarm.statistic,
                     "Period": alarm.period,
-                    "EvaluationPeriods": 1,
+                    "EvaluationPeriods": alarm.evaluation_periods,
                     "Threshold": alarm.threshold,
-                    "ComparisonOperator": "GreaterThanThreshold",
-                    "TreatMissingData": "notBreaching",
+                    "ComparisonOperator": alarm.comparison,
+                    "TreatMissingData": alarm.treat_missing_data,
                 });
                 if !actions.is_empty() {
                     properties["ActionsEnabled"] = json!(true);

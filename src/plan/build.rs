@@ -213,6 +213,7 @@ impl Builder<'_> {
                 name: if fifo { format!("{name}.fifo") } else { name },
                 fifo,
                 retention_seconds,
+                data_key_reuse_seconds: DATA_KEY_REUSE_SECONDS,
                 visibility_timeout,
                 redrive,
                 key: SERVICE_KEY.into(),
@@ -338,8 +339,15 @@ impl Builder<'_> {
                 30,
                 None,
             );
-            let max_receives = queue.max_receives.as_ref().map_or(5, |m| m.value);
-            let retention = queue.retention_days.as_ref().map_or(4, |d| d.value) * 86_400;
+            let max_receives = queue
+                .max_receives
+                .as_ref()
+                .map_or(spec::DEFAULT_MAX_RECEIVES, |m| m.value);
+            let retention = queue
+                .retention_days
+                .as_ref()
+                .map_or(spec::DEFAULT_QUEUE_RETENTION_DAYS, |d| d.value)
+                * 86_400;
             self.queue_resource(
                 id.clone(),
                 Some(name),
@@ -419,7 +427,11 @@ impl Builder<'_> {
                 dimensions,
                 statistic,
                 period: 300,
+                // One breaching period is enough: any error is worth a look.
+                evaluation_periods: 1,
                 threshold: 0.0,
+                comparison: "GreaterThanThreshold",
+                treat_missing_data: "notBreaching",
                 actions,
             }),
         );
@@ -976,10 +988,11 @@ impl Builder<'_> {
                             batch_size: event
                                 .batch_size
                                 .as_ref()
-                                .map_or(10, |b| b.value)
-                                .min(if fifo { 10 } else { 10_000 }),
+                                .map_or(spec::DEFAULT_QUEUE_BATCH, |b| b.value)
+                                .min(spec::max_queue_batch(fifo)),
                             starting_position: None,
                             on_failure: None,
+                            stream_retry: None,
                             report_batch_item_failures: true,
                         }),
                     );
@@ -996,9 +1009,13 @@ impl Builder<'_> {
                         Kind::EventSourceMapping(EventSourceMapping {
                             function: function_id.clone(),
                             source: Expr::attr(&self.of(table, "Table"), Attr::StreamArn),
-                            batch_size: event.batch_size.as_ref().map_or(100, |b| b.value),
+                            batch_size: event
+                                .batch_size
+                                .as_ref()
+                                .map_or(spec::DEFAULT_STREAM_BATCH, |b| b.value),
                             starting_position: Some(starting),
                             on_failure: Some(FUNCTIONS_DLQ.into()),
+                            stream_retry: Some(STREAM_RETRY),
                             report_batch_item_failures: true,
                         }),
                     );
@@ -1050,6 +1067,7 @@ impl Builder<'_> {
                                 self.qualified(name),
                                 expression.value
                             ),
+                            retry: SCHEDULE_RETRY,
                         }),
                     );
                     self.permission(
@@ -1147,6 +1165,7 @@ impl Builder<'_> {
                     api: API.into(),
                     issuer: auth.jwt.issuer.value.clone(),
                     audience: auth.jwt.audience.iter().map(|a| a.value.clone()).collect(),
+                    identity_source: "$request.header.Authorization".into(),
                 }),
             );
             resource.controls.push(applied(API_AUTHORIZER, None));
@@ -1271,6 +1290,7 @@ impl Builder<'_> {
             loc,
             Kind::Stage(Stage {
                 api: API.into(),
+                name: "$default".into(),
                 throttle: Throttle {
                     rate: throttle.rate,
                     burst: throttle.burst,
@@ -1508,6 +1528,27 @@ impl Builder<'_> {
 
 /// HTTP API access-log fields: who called what, the outcome and the latency.
 pub const ACCESS_LOG_FORMAT: &str = r#"{"requestId":"$context.requestId","requestTime":"$context.requestTime","sourceIp":"$context.identity.sourceIp","userAgent":"$context.identity.userAgent","principal":"$context.authorizer.claims.sub","routeKey":"$context.routeKey","status":"$context.status","protocol":"$context.protocol","responseLength":"$context.responseLength","responseLatency":"$context.responseLatency","integrationLatency":"$context.integrationLatency","integrationError":"$context.integrationErrorMessage","authorizerError":"$context.authorizer.error"}"#;
+
+/// SQS's default; fewer KMS calls without holding a key for long.
+const DATA_KEY_REUSE_SECONDS: u32 = 300;
+
+/// A failed scheduled invocation is retried twice within the hour; later
+/// runs of the schedule supersede older ones.
+const SCHEDULE_RETRY: Retry = Retry {
+    attempts: 2,
+    max_age_seconds: 3600,
+};
+
+/// A poison record in a stream blocks its shard: bisect to find it, retry
+/// three times, give up after a day (the stream keeps 24 hours), then send
+/// it to the functions' dead-letter queue.
+const STREAM_RETRY: StreamRetry = StreamRetry {
+    bisect_on_error: true,
+    retry: Retry {
+        attempts: 3,
+        max_age_seconds: 86_400,
+    },
+};
 
 fn applied(control: &'static str, waived: Option<String>) -> AppliedControl {
     AppliedControl { control, waived }

@@ -379,6 +379,8 @@ pub struct Queue {
     pub fifo: bool,
     pub retention_seconds: u32,
     pub visibility_timeout: u32,
+    /// How long SQS reuses a data key before asking KMS again.
+    pub data_key_reuse_seconds: u32,
     /// The dead-letter queue and receives before a message moves there.
     pub redrive: Option<(Id, u32)>,
     pub key: Id,
@@ -478,6 +480,8 @@ pub struct Authorizer {
     pub api: Id,
     pub issuer: String,
     pub audience: Vec<String>,
+    /// Where the token is read from (`$request.header.Authorization`).
+    pub identity_source: String,
 }
 
 #[derive(Debug, Clone)]
@@ -509,6 +513,8 @@ pub struct Throttle {
 #[derive(Debug, Clone)]
 pub struct Stage {
     pub api: Id,
+    /// `$default`: the stage served at the API's root URL.
+    pub name: String,
     pub throttle: Throttle,
     /// Per-route throttling, by route key.
     pub route_throttles: Vec<(String, Throttle)>,
@@ -531,6 +537,15 @@ pub struct Schedule {
     pub expression: String,
     pub function: Id,
     pub description: String,
+    /// Redelivery of a failed invocation by EventBridge.
+    pub retry: Retry,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Retry {
+    pub attempts: u32,
+    /// Older events are dropped rather than retried.
+    pub max_age_seconds: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -542,7 +557,16 @@ pub struct EventSourceMapping {
     pub starting_position: Option<&'static str>,
     /// Streams: where records that keep failing are sent.
     pub on_failure: Option<Id>,
+    /// Streams: split a failing batch to find the bad record, and stop
+    /// retrying a record after these attempts or this age.
+    pub stream_retry: Option<StreamRetry>,
     pub report_batch_item_failures: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct StreamRetry {
+    pub bisect_on_error: bool,
+    pub retry: Retry,
 }
 
 #[derive(Debug, Clone)]
@@ -555,7 +579,11 @@ pub struct Alarm {
     pub dimensions: Vec<(&'static str, Expr)>,
     pub statistic: &'static str,
     pub period: u32,
+    pub evaluation_periods: u32,
     pub threshold: f64,
+    pub comparison: &'static str,
+    /// No data (nothing happened) is not an alarm.
+    pub treat_missing_data: &'static str,
     /// Where alarm notifications go (the alert topic), if `alerts` is set.
     pub actions: Vec<Id>,
 }

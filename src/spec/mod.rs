@@ -21,6 +21,17 @@ pub const DEFAULT_THROTTLE: Throttle = Throttle {
     rate: 50,
     burst: 100,
 };
+/// SQS's own default.
+pub const DEFAULT_QUEUE_RETENTION_DAYS: u32 = 4;
+pub const DEFAULT_MAX_RECEIVES: u32 = 5;
+pub const DEFAULT_QUEUE_BATCH: u32 = 10;
+pub const DEFAULT_STREAM_BATCH: u32 = 100;
+
+/// The largest batch Lambda reads from a queue: FIFO queues deliver at most
+/// ten messages per batch.
+pub fn max_queue_batch(fifo: bool) -> u32 {
+    if fifo { 10 } else { 10_000 }
+}
 
 use crate::diagnostic::{self, Diagnostic, Severity};
 

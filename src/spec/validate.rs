@@ -839,7 +839,7 @@ impl Validator<'_> {
                     .and_then(|q| q.fifo.as_ref())
                     .is_some_and(|f| f.value);
                 if let Some(batch) = &event.batch_size {
-                    let max = if fifo { 10 } else { 10_000 };
+                    let max = crate::spec::max_queue_batch(fifo);
                     if !(1..=max).contains(&batch.value) {
                         let kind = if fifo { "FIFO queue" } else { "queue" };
                         self.error(
@@ -861,7 +861,7 @@ impl Validator<'_> {
                     .queues
                     .get(queue.as_str())
                     .and_then(|q| q.retention_days.as_ref())
-                    .map_or(4, |d| d.value);
+                    .map_or(crate::spec::DEFAULT_QUEUE_RETENTION_DAYS, |d| d.value);
                 if u64::from(timeout) * 6 > u64::from(retention) * 86_400 {
                     self.error(
                         Code::QueueConsumer,

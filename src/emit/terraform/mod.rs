@@ -573,7 +573,10 @@ impl<'a> Emitter<'a> {
                     body.attr("fifo_queue", Value::bool(true));
                 }
                 body.attr("kms_master_key_id", key_arn(&queue.key));
-                body.attr("kms_data_key_reuse_period_seconds", Value::int(300));
+                body.attr(
+                    "kms_data_key_reuse_period_seconds",
+                    Value::int(queue.data_key_reuse_seconds),
+                );
                 body.attr(
                     "message_retention_seconds",
                     Value::int(queue.retention_seconds),
@@ -651,7 +654,7 @@ impl<'a> Emitter<'a> {
                 body.attr("authorizer_type", Value::str("JWT"));
                 body.attr(
                     "identity_sources",
-                    Value::strs(["$request.header.Authorization"]),
+                    Value::strs([authorizer.identity_source.as_str()]),
                 );
                 body.block(
                     Block::new("jwt_configuration", &[])
@@ -689,7 +692,7 @@ impl<'a> Emitter<'a> {
             }
             Kind::Stage(stage) => {
                 body.attr("api_id", self.reference(&stage.api));
-                body.attr("name", Value::str("$default"));
+                body.attr("name", Value::str(&stage.name));
                 body.attr("auto_deploy", Value::bool(true));
                 let throttle = |block: Block, t: &Throttle| {
                     block
@@ -737,8 +740,14 @@ impl<'a> Emitter<'a> {
                         .attr("arn", self.arn(&schedule.function))
                         .block(
                             Block::new("retry_policy", &[])
-                                .attr("maximum_retry_attempts", Value::int(2))
-                                .attr("maximum_event_age_in_seconds", Value::int(3600)),
+                                .attr(
+                                    "maximum_retry_attempts",
+                                    Value::int(schedule.retry.attempts),
+                                )
+                                .attr(
+                                    "maximum_event_age_in_seconds",
+                                    Value::int(schedule.retry.max_age_seconds),
+                                ),
                         ),
                 );
             }
@@ -748,9 +757,17 @@ impl<'a> Emitter<'a> {
                 body.attr("batch_size", Value::int(mapping.batch_size));
                 if let Some(position) = mapping.starting_position {
                     body.attr("starting_position", Value::str(position));
-                    body.attr("bisect_batch_on_function_error", Value::bool(true));
-                    body.attr("maximum_retry_attempts", Value::int(3));
-                    body.attr("maximum_record_age_in_seconds", Value::int(86_400));
+                }
+                if let Some(stream) = &mapping.stream_retry {
+                    body.attr(
+                        "bisect_batch_on_function_error",
+                        Value::bool(stream.bisect_on_error),
+                    );
+                    body.attr("maximum_retry_attempts", Value::int(stream.retry.attempts));
+                    body.attr(
+                        "maximum_record_age_in_seconds",
+                        Value::int(stream.retry.max_age_seconds),
+                    );
                 }
                 if mapping.report_batch_item_failures {
                     body.attr(
@@ -785,10 +802,10 @@ impl<'a> Emitter<'a> {
                 );
                 body.attr("statistic", Value::str(alarm.statistic));
                 body.attr("period", Value::int(alarm.period));
-                body.attr("evaluation_periods", Value::int(1));
+                body.attr("evaluation_periods", Value::int(alarm.evaluation_periods));
                 body.attr("threshold", Value::raw(number(alarm.threshold)));
-                body.attr("comparison_operator", Value::str("GreaterThanThreshold"));
-                body.attr("treat_missing_data", Value::str("notBreaching"));
+                body.attr("comparison_operator", Value::str(alarm.comparison));
+                body.attr("treat_missing_data", Value::str(alarm.treat_missing_data));
                 if !alarm.actions.is_empty() {
                     let actions =
                         Value::List(alarm.actions.iter().map(|a| self.reference(a)).collect());
