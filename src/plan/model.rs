@@ -260,6 +260,11 @@ impl Kind {
 pub struct Key {
     pub description: String,
     pub rotation: bool,
+    /// `SYMMETRIC_DEFAULT`: the only spec every service that Palisade
+    /// encrypts with accepts (PAL-KMS-003 keeps it so).
+    pub spec: &'static str,
+    /// `ENCRYPT_DECRYPT`.
+    pub usage: &'static str,
     pub policy: Vec<Statement>,
 }
 

@@ -8,7 +8,19 @@
 //! `aws_cloudwatch_event_target`, tags are the provider's `default_tags`, and
 //! `DeletionPolicy: Retain` is `lifecycle { prevent_destroy = true }`.
 
+mod alarm;
+mod api;
+mod bucket;
+mod function;
 pub mod hcl;
+mod key;
+mod logs;
+mod policy;
+mod queue;
+mod role;
+mod secret;
+mod table;
+mod topic;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -530,519 +542,49 @@ impl<'a> Emitter<'a> {
 
     /// Fills the main block's body and adds companion resources.
     fn translate(&self, resource: &Resource, name: &str, body: &mut Body, extra: &mut Vec<Block>) {
-        let key_arn = |id: &str| self.arn(id);
-        match &resource.kind {
-            Kind::Key(key) => {
-                body.attr("description", Value::str(&key.description));
-                body.attr("enable_key_rotation", Value::bool(key.rotation));
-                body.attr("customer_master_key_spec", Value::str("SYMMETRIC_DEFAULT"));
-                body.attr("key_usage", Value::str("ENCRYPT_DECRYPT"));
-                body.attr("policy", self.policy_document(&key.policy));
-            }
-            Kind::KeyAlias { name: alias, key } => {
-                body.attr("name", Value::str(alias));
-                body.attr("target_key_id", self.reference(key));
-            }
-            Kind::LogGroup(group) => {
-                body.attr("name", self.value(&group.name));
-                body.attr("kms_key_id", key_arn(&group.key));
-                body.attr("retention_in_days", Value::int(group.retention_days));
-            }
-            Kind::Role(role) => {
-                body.attr("description", Value::str(&role.description));
-                body.attr("assume_role_policy", self.policy_document(&role.trust));
-                if let Some(seconds) = role.max_session_seconds {
-                    body.attr("max_session_duration", Value::int(seconds));
-                }
-                // CloudFormation's inline `Policies` entry.
-                extra.push(
-                    self.resource("aws_iam_role_policy", name)
-                        .attr("name", Value::str("palisade"))
-                        .attr(
-                            "role",
-                            Value::raw(format!("{}.id", self.address(&resource.id))),
-                        )
-                        .attr("policy", self.policy_document(&role.policy)),
-                );
-            }
-            Kind::Function(f) => self.function(f, body),
-            Kind::Table(table) => self.table(table, body),
-            Kind::Queue(queue) => {
-                body.attr("name", Value::str(&queue.name));
-                if queue.fifo {
-                    body.attr("fifo_queue", Value::bool(true));
-                }
-                body.attr("kms_master_key_id", key_arn(&queue.key));
-                body.attr(
-                    "kms_data_key_reuse_period_seconds",
-                    Value::int(queue.data_key_reuse_seconds),
-                );
-                body.attr(
-                    "message_retention_seconds",
-                    Value::int(queue.retention_seconds),
-                );
-                body.attr(
-                    "visibility_timeout_seconds",
-                    Value::int(queue.visibility_timeout),
-                );
-                if let Some((dlq, max_receives)) = &queue.redrive {
-                    body.attr(
-                        "redrive_policy",
-                        Value::Call(
-                            "jsonencode",
-                            vec![Value::Object(vec![
-                                ("deadLetterTargetArn".into(), self.arn(dlq)),
-                                ("maxReceiveCount".into(), Value::int(*max_receives)),
-                            ])],
-                        ),
-                    );
-                }
-            }
-            Kind::Bucket(bucket) => self.bucket(resource, bucket, name, body, extra),
-            Kind::Topic(topic) => {
-                body.attr("name", Value::str(&topic.name));
-                body.attr("kms_master_key_id", key_arn(&topic.key));
-            }
-            Kind::ResourcePolicy(policy) => {
-                let target = match policy.on {
-                    PolicyOn::Queue => "queue_url",
-                    PolicyOn::Topic => "arn",
-                    PolicyOn::Bucket => "bucket",
-                };
-                body.attr(target, self.reference(&policy.target));
-                body.attr("policy", self.policy_document(&policy.statements));
-            }
-            Kind::Subscription(subscription) => {
-                body.attr("topic_arn", self.reference(&subscription.topic));
-                body.attr("protocol", Value::str(subscription.protocol));
-                body.attr("endpoint", self.value(&subscription.endpoint));
-            }
-            Kind::Secret(secret) => {
-                body.attr("name", Value::str(&secret.name));
-                if let Some(description) = &secret.description {
-                    body.attr("description", Value::str(description));
-                }
-                body.attr("kms_key_id", key_arn(&secret.key));
-            }
-            Kind::RotationSchedule(rotation) => {
-                body.attr("secret_id", self.reference(&rotation.secret));
-                body.attr("rotation_lambda_arn", self.arn(&rotation.function));
-                body.block(
-                    Block::new("rotation_rules", &[])
-                        .attr("schedule_expression", Value::str(&rotation.schedule)),
-                );
-            }
-            Kind::Api(api) => {
-                body.attr("name", Value::str(&api.name));
-                if let Some(description) = &api.description {
-                    body.attr("description", Value::str(description));
-                }
-                body.attr("protocol_type", Value::str("HTTP"));
-                if let Some(cors) = &api.cors {
-                    body.block(
-                        Block::new("cors_configuration", &[])
-                            .attr("allow_origins", Value::strs(&cors.origins))
-                            .attr("allow_methods", Value::strs(&cors.methods))
-                            .attr("allow_headers", Value::strs(&cors.headers))
-                            .attr("max_age", Value::int(cors.max_age)),
-                    );
-                }
-            }
-            Kind::Authorizer(authorizer) => {
-                body.attr("api_id", self.reference(&authorizer.api));
-                body.attr("name", Value::str("jwt"));
-                body.attr("authorizer_type", Value::str("JWT"));
-                body.attr(
-                    "identity_sources",
-                    Value::strs([authorizer.identity_source.as_str()]),
-                );
-                body.block(
-                    Block::new("jwt_configuration", &[])
-                        .attr("issuer", Value::str(&authorizer.issuer))
-                        .attr("audience", Value::strs(&authorizer.audience)),
-                );
-            }
-            Kind::Integration(integration) => {
-                body.attr("api_id", self.reference(&integration.api));
-                body.attr("integration_type", Value::str("AWS_PROXY"));
-                body.attr("integration_uri", self.arn(&integration.function));
-                body.attr("payload_format_version", Value::str("2.0"));
-                body.attr("timeout_milliseconds", Value::int(integration.timeout_ms));
-            }
-            Kind::Route(route) => {
-                body.attr("api_id", self.reference(&route.api));
-                body.attr("route_key", Value::str(&route.key));
-                body.attr(
-                    "target",
-                    self.value(&Expr(vec![
-                        Part::Lit("integrations/".into()),
-                        Part::Ref(route.integration.clone(), Attr::Id),
-                    ])),
-                );
-                match &route.authorizer {
-                    Some(authorizer) => {
-                        body.attr("authorization_type", Value::str("JWT"));
-                        body.attr("authorizer_id", self.reference(authorizer));
-                        if !route.scopes.is_empty() {
-                            body.attr("authorization_scopes", Value::strs(&route.scopes));
-                        }
-                    }
-                    None => body.attr("authorization_type", Value::str("NONE")),
-                }
-            }
-            Kind::Stage(stage) => {
-                body.attr("api_id", self.reference(&stage.api));
-                body.attr("name", Value::str(&stage.name));
-                body.attr("auto_deploy", Value::bool(true));
-                let throttle = |block: Block, t: &Throttle| {
-                    block
-                        .attr("throttling_rate_limit", Value::int(t.rate))
-                        .attr("throttling_burst_limit", Value::int(t.burst))
-                        .attr("detailed_metrics_enabled", Value::bool(true))
-                };
-                body.block(throttle(
-                    Block::new("default_route_settings", &[]),
-                    &stage.throttle,
-                ));
-                for (key, t) in &stage.route_throttles {
-                    body.block(throttle(
-                        Block::new("route_settings", &[]).attr("route_key", Value::str(key)),
-                        t,
-                    ));
-                }
-                body.block(
-                    Block::new("access_log_settings", &[])
-                        .attr("destination_arn", self.arn(&stage.access_log_group))
-                        .attr("format", Value::str(&stage.access_log_format)),
-                );
-            }
-            Kind::Permission(permission) => {
-                body.attr("action", Value::str("lambda:InvokeFunction"));
-                body.attr("function_name", self.arn(&permission.function));
-                body.attr("principal", Value::str(&permission.principal));
-                body.attr("source_arn", self.value(&permission.source_arn));
-                if permission.source_account {
-                    body.attr("source_account", self.value(&Expr(vec![Part::Account])));
-                }
-            }
-            Kind::Schedule(schedule) => {
-                body.attr("description", Value::str(&schedule.description));
-                body.attr("schedule_expression", Value::str(&schedule.expression));
-                body.attr("state", Value::str("ENABLED"));
-                // CloudFormation's inline `Targets` entry.
-                extra.push(
-                    self.resource("aws_cloudwatch_event_target", name)
-                        .attr(
-                            "rule",
-                            Value::raw(format!("{}.name", self.address(&resource.id))),
-                        )
-                        .attr("target_id", Value::str("function"))
-                        .attr("arn", self.arn(&schedule.function))
-                        .block(
-                            Block::new("retry_policy", &[])
-                                .attr(
-                                    "maximum_retry_attempts",
-                                    Value::int(schedule.retry.attempts),
-                                )
-                                .attr(
-                                    "maximum_event_age_in_seconds",
-                                    Value::int(schedule.retry.max_age_seconds),
-                                ),
-                        ),
-                );
-            }
-            Kind::EventSourceMapping(mapping) => {
-                body.attr("function_name", self.reference(&mapping.function));
-                body.attr("event_source_arn", self.value(&mapping.source));
-                body.attr("batch_size", Value::int(mapping.batch_size));
-                if let Some(position) = mapping.starting_position {
-                    body.attr("starting_position", Value::str(position));
-                }
-                if let Some(stream) = &mapping.stream_retry {
-                    body.attr(
-                        "bisect_batch_on_function_error",
-                        Value::bool(stream.bisect_on_error),
-                    );
-                    body.attr("maximum_retry_attempts", Value::int(stream.retry.attempts));
-                    body.attr(
-                        "maximum_record_age_in_seconds",
-                        Value::int(stream.retry.max_age_seconds),
-                    );
-                }
-                if mapping.report_batch_item_failures {
-                    body.attr(
-                        "function_response_types",
-                        Value::strs(["ReportBatchItemFailures"]),
-                    );
-                }
-                body.attr("enabled", Value::bool(true));
-                if let Some(destination) = &mapping.on_failure {
-                    body.block(
-                        Block::new("destination_config", &[]).block(
-                            Block::new("on_failure", &[])
-                                .attr("destination_arn", self.arn(destination)),
-                        ),
-                    );
-                }
-            }
-            Kind::Alarm(alarm) => {
-                body.attr("alarm_name", Value::str(&alarm.name));
-                body.attr("alarm_description", Value::str(&alarm.description));
-                body.attr("namespace", Value::str(alarm.namespace));
-                body.attr("metric_name", Value::str(alarm.metric));
-                body.attr(
-                    "dimensions",
-                    Value::Object(
-                        alarm
-                            .dimensions
-                            .iter()
-                            .map(|(k, v)| (k.to_string(), self.value(v)))
-                            .collect(),
-                    ),
-                );
-                body.attr("statistic", Value::str(alarm.statistic));
-                body.attr("period", Value::int(alarm.period));
-                body.attr("evaluation_periods", Value::int(alarm.evaluation_periods));
-                body.attr("threshold", Value::raw(number(alarm.threshold)));
-                body.attr("comparison_operator", Value::str(alarm.comparison));
-                body.attr("treat_missing_data", Value::str(alarm.treat_missing_data));
-                if !alarm.actions.is_empty() {
-                    let actions =
-                        Value::List(alarm.actions.iter().map(|a| self.reference(a)).collect());
-                    body.attr("actions_enabled", Value::bool(true));
-                    body.attr("alarm_actions", actions.clone());
-                    body.attr("ok_actions", actions);
-                }
-            }
-        }
-    }
-
-    fn function(&self, f: &Function, body: &mut Body) {
-        body.attr("function_name", Value::str(&f.name));
-        if let Some(description) = &f.description {
-            body.attr("description", Value::str(description));
-        }
-        body.attr("runtime", Value::str(&f.runtime));
-        body.attr("handler", Value::str(&f.handler));
-        body.attr("architectures", Value::strs([f.architecture]));
-        body.attr("memory_size", Value::int(f.memory));
-        body.attr("timeout", Value::int(f.timeout));
-        body.attr(
-            "reserved_concurrent_executions",
-            Value::int(f.reserved_concurrency),
-        );
-        body.attr("role", self.arn(&f.role));
-        // Terraform uploads the package itself, so `terraform apply` works
-        // from dist/terraform without staging zips in an artifact bucket.
-        body.attr(
-            "filename",
-            Value::Template(vec![
-                Piece::Interp("path.module".into()),
-                Piece::Lit(format!("/../{}", f.package.zip_path)),
-            ]),
-        );
-        body.attr("source_code_hash", Value::str(&f.package.sha256_base64));
-        if let Some(key) = &f.environment_key {
-            body.attr("kms_key_arn", self.arn(key));
-        }
-        if f.tracing {
-            body.block(Block::new("tracing_config", &[]).attr("mode", Value::str("Active")));
-        }
-        if let Some(dlq) = &f.dead_letter_queue {
-            body.block(Block::new("dead_letter_config", &[]).attr("target_arn", self.arn(dlq)));
-        }
-        if !f.environment.is_empty() {
-            body.block(
-                Block::new("environment", &[]).attr(
-                    "variables",
-                    Value::Object(
-                        f.environment
-                            .iter()
-                            .map(|(k, v)| (k.clone(), self.value(v)))
-                            .collect(),
-                    ),
-                ),
-            );
-        }
-        body.block(
-            Block::new("logging_config", &[])
-                .attr("log_group", self.reference(&f.log_group))
-                .attr("log_format", Value::str("JSON")),
-        );
-        // CloudFormation creates a role with its inline policy in one step;
-        // here the policy is its own resource, and Lambda checks the role's
-        // permissions (dead-letter queue, event sources) when it creates the
-        // function.
-        add_depends_on(
+        let out = Out {
+            resource,
+            name,
             body,
-            vec![format!(
-                "aws_iam_role_policy.{}",
-                self.names[f.role.as_str()]
-            )],
-        );
-    }
-
-    fn table(&self, table: &Table, body: &mut Body) {
-        let attributes = table.attributes();
-        body.attr("name", Value::str(&table.name));
-        body.attr("billing_mode", Value::str("PAY_PER_REQUEST"));
-        body.attr("hash_key", Value::str(&table.keys.partition.0));
-        if let Some((sort, _)) = &table.keys.sort {
-            body.attr("range_key", Value::str(sort));
-        }
-        body.attr(
-            "deletion_protection_enabled",
-            Value::bool(table.deletion_protection),
-        );
-        if let Some(view) = table.stream_view {
-            body.attr("stream_enabled", Value::bool(true));
-            body.attr("stream_view_type", Value::str(view));
-        }
-        for (name, kind) in attributes {
-            body.block(
-                Block::new("attribute", &[])
-                    .attr("name", Value::str(name))
-                    .attr("type", Value::str(kind)),
-            );
-        }
-        for (index, schema) in &table.indexes {
-            let mut block = Block::new("global_secondary_index", &[])
-                .attr("name", Value::str(index))
-                .attr("projection_type", Value::str("ALL"));
-            let keys = std::iter::once((&schema.partition.0, "HASH"))
-                .chain(schema.sort.as_ref().map(|(name, _)| (name, "RANGE")));
-            for (attribute, key_type) in keys {
-                block.body.block(
-                    Block::new("key_schema", &[])
-                        .attr("attribute_name", Value::str(attribute))
-                        .attr("key_type", Value::str(key_type)),
-                );
-            }
-            body.block(block);
-        }
-        body.block(
-            Block::new("server_side_encryption", &[])
-                .attr("enabled", Value::bool(true))
-                .attr("kms_key_arn", self.arn(&table.key)),
-        );
-        body.block(
-            Block::new("point_in_time_recovery", &[])
-                .attr("enabled", Value::bool(table.point_in_time_recovery)),
-        );
-        if let Some(ttl) = &table.ttl_attribute {
-            body.block(
-                Block::new("ttl", &[])
-                    .attr("attribute_name", Value::str(ttl))
-                    .attr("enabled", Value::bool(true)),
-            );
-        }
-    }
-
-    /// The bucket and, as their own resources, the settings CloudFormation
-    /// keeps inside `AWS::S3::Bucket`.
-    fn bucket(
-        &self,
-        resource: &Resource,
-        bucket: &Bucket,
-        name: &str,
-        body: &mut Body,
-        extra: &mut Vec<Block>,
-    ) {
-        if let Some(bucket_name) = &bucket.name {
-            body.attr("bucket", self.value(bucket_name));
-        }
-        let this = Value::raw(format!("{}.id", self.address(&resource.id)));
-        let companion = |resource_type: &str| {
-            self.resource(resource_type, name)
-                .attr("bucket", this.clone())
+            extra,
         };
-        let default = match &bucket.key {
-            Some(key) => Block::new("apply_server_side_encryption_by_default", &[])
-                .attr("sse_algorithm", Value::str("aws:kms"))
-                .attr("kms_master_key_id", self.arn(key)),
-            None => Block::new("apply_server_side_encryption_by_default", &[])
-                .attr("sse_algorithm", Value::str("AES256")),
-        };
-        extra.push(
-            companion("aws_s3_bucket_server_side_encryption_configuration").block(
-                Block::new("rule", &[])
-                    .attr("bucket_key_enabled", Value::bool(bucket.key.is_some()))
-                    .block(default),
-            ),
-        );
-        if bucket.versioning {
-            extra.push(companion("aws_s3_bucket_versioning").block(
-                Block::new("versioning_configuration", &[]).attr("status", Value::str("Enabled")),
-            ));
-        }
-        if bucket.block_public_access {
-            extra.push(
-                companion("aws_s3_bucket_public_access_block")
-                    .attr("block_public_acls", Value::bool(true))
-                    .attr("block_public_policy", Value::bool(true))
-                    .attr("ignore_public_acls", Value::bool(true))
-                    .attr("restrict_public_buckets", Value::bool(true)),
-            );
-        }
-        if bucket.owner_enforced {
-            extra.push(companion("aws_s3_bucket_ownership_controls").block(
-                Block::new("rule", &[]).attr("object_ownership", Value::str("BucketOwnerEnforced")),
-            ));
-        }
-        if let Some(target) = &bucket.access_log_bucket {
-            extra.push(
-                companion("aws_s3_bucket_logging")
-                    .attr("target_bucket", self.reference(target))
-                    .attr("target_prefix", Value::str(&bucket.access_log_prefix)),
-            );
-        }
-        let mut rule = Block::new("rule", &[])
-            .attr("id", Value::str("palisade-retention"))
-            .attr("status", Value::str("Enabled"))
-            // An empty filter applies the rule to every object.
-            .block(Block::new("filter", &[]));
-        if let Some(days) = bucket.expire_after_days {
-            rule = rule.block(Block::new("expiration", &[]).attr("days", Value::int(days)));
-        }
-        if bucket.versioning {
-            rule = rule.block(
-                Block::new("noncurrent_version_expiration", &[])
-                    .attr("noncurrent_days", Value::int(bucket.noncurrent_expire_days)),
-            );
-        }
-        rule = rule.block(Block::new("abort_incomplete_multipart_upload", &[]).attr(
-            "days_after_initiation",
-            Value::int(bucket.abort_incomplete_upload_days),
-        ));
-        let mut lifecycle = companion("aws_s3_bucket_lifecycle_configuration").block(rule);
-        if bucket.versioning {
-            // Non-current version rules need versioning in place first.
-            add_depends_on(
-                &mut lifecycle.body,
-                vec![format!("aws_s3_bucket_versioning.{name}")],
-            );
-        }
-        extra.push(lifecycle);
-        if !bucket.notifications.is_empty() {
-            let mut notification = companion("aws_s3_bucket_notification");
-            for n in &bucket.notifications {
-                let mut block = Block::new("lambda_function", &[])
-                    .attr("lambda_function_arn", self.arn(&n.function))
-                    .attr("events", Value::strs(["s3:ObjectCreated:*"]));
-                if let Some(prefix) = &n.prefix {
-                    block = block.attr("filter_prefix", Value::str(prefix));
-                }
-                if let Some(suffix) = &n.suffix {
-                    block = block.attr("filter_suffix", Value::str(suffix));
-                }
-                notification.body.block(block);
-            }
-            extra.push(notification);
+        match &resource.kind {
+            Kind::Key(key) => self.key(out, key),
+            Kind::KeyAlias { name: alias, key } => self.key_alias(out, alias, key),
+            Kind::LogGroup(group) => self.log_group(out, group),
+            Kind::Role(role) => self.role(out, role),
+            Kind::Function(f) => self.function(out, f),
+            Kind::Table(table) => self.table(out, table),
+            Kind::Queue(queue) => self.queue(out, queue),
+            Kind::Bucket(bucket) => self.bucket(out, bucket),
+            Kind::Topic(topic) => self.topic(out, topic),
+            Kind::ResourcePolicy(policy) => self.resource_policy(out, policy),
+            Kind::Subscription(subscription) => self.subscription(out, subscription),
+            Kind::Secret(secret) => self.secret(out, secret),
+            Kind::RotationSchedule(rotation) => self.rotation_schedule(out, rotation),
+            Kind::Api(api) => self.api(out, api),
+            Kind::Authorizer(authorizer) => self.authorizer(out, authorizer),
+            Kind::Integration(integration) => self.integration(out, integration),
+            Kind::Route(route) => self.route(out, route),
+            Kind::Stage(stage) => self.stage(out, stage),
+            Kind::Permission(permission) => self.permission(out, permission),
+            Kind::Schedule(schedule) => self.schedule(out, schedule),
+            Kind::EventSourceMapping(mapping) => self.event_source_mapping(out, mapping),
+            Kind::Alarm(alarm) => self.alarm(out, alarm),
         }
     }
 }
 
 /// Adds `depends_on` (merged, sorted, once) at the end of a body.
+/// Where one plan resource's translation goes: the main block's body and
+/// its companion blocks, with the resource and its Terraform name.
+struct Out<'a> {
+    resource: &'a Resource,
+    name: &'a str,
+    body: &'a mut Body,
+    extra: &'a mut Vec<Block>,
+}
+
 fn add_depends_on(body: &mut Body, addresses: Vec<String>) {
     if addresses.is_empty() {
         return;

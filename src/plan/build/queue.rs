@@ -1,0 +1,107 @@
+//! SQS queues and their dead-letter queues.
+
+use super::*;
+
+impl Builder<'_> {
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn queue_resource(
+        &mut self,
+        id: String,
+        source: Option<&str>,
+        loc: Loc,
+        name: String,
+        fifo: bool,
+        retention_seconds: u32,
+        visibility_timeout: u32,
+        redrive: Option<(Id, u32)>,
+    ) {
+        let has_redrive = redrive.is_some();
+        let queue = self.add(
+            id.clone(),
+            source,
+            loc,
+            Kind::Queue(Queue {
+                name: if fifo { format!("{name}.fifo") } else { name },
+                fifo,
+                retention_seconds,
+                data_key_reuse_seconds: DATA_KEY_REUSE_SECONDS,
+                visibility_timeout,
+                redrive,
+                key: SERVICE_KEY.into(),
+            }),
+        );
+        queue.retain = true;
+        queue.controls.push(applied(KMS_ENCRYPTION, None));
+        queue.controls.push(applied(DATA_RETAIN, None));
+        if has_redrive {
+            queue.controls.push(applied(DATA_QUEUE_DLQ, None));
+        }
+        self.tls_only_policy(&id, PolicyOn::Queue, "sqs:*", vec![Expr::arn(&id)]);
+    }
+
+    pub(super) fn queues(&mut self) {
+        for (name, queue) in &self.spec.queues {
+            let id = self.of(name, "Queue");
+            let dlq = self.of(name, "DeadLetterQueue");
+            let fifo = queue.fifo.as_ref().is_some_and(|f| f.value);
+            let consumer_timeout = self
+                .spec
+                .functions
+                .values()
+                .filter(|f| f.events.iter().any(|e| matches!(e.source(), Some(EventSource::Queue(q)) if q.value == name.value)))
+                .map(|f| f.timeout.as_ref().map_or(spec::DEFAULT_TIMEOUT, |t| t.value))
+                .max();
+            // PAL-DATA-007: a message must not reappear while its consumer
+            // still works on it, including the consumer's retries.
+            let visibility = consumer_timeout.map_or(30, |t| (t * 6).max(30));
+            let qualified = self.qualified(name);
+            self.queue_resource(
+                dlq.clone(),
+                Some(name),
+                name.loc,
+                format!("{qualified}-dlq"),
+                fifo,
+                DLQ_RETENTION_DAYS * 86_400,
+                30,
+                None,
+            );
+            let max_receives = queue
+                .max_receives
+                .as_ref()
+                .map_or(spec::DEFAULT_MAX_RECEIVES, |m| m.value);
+            let retention = queue
+                .retention_days
+                .as_ref()
+                .map_or(spec::DEFAULT_QUEUE_RETENTION_DAYS, |d| d.value)
+                * 86_400;
+            self.queue_resource(
+                id.clone(),
+                Some(name),
+                name.loc,
+                qualified,
+                fifo,
+                retention,
+                visibility,
+                Some((dlq.clone(), max_receives)),
+            );
+            // The queue is the resource just added (after its policy: last but one).
+            if consumer_timeout.is_some()
+                && let Some(resource) = self.plan.resources.iter_mut().rev().find(|r| r.id == id)
+            {
+                resource
+                    .controls
+                    .push(applied(DATA_VISIBILITY_TIMEOUT, None));
+            }
+            self.dlq_alarm(
+                &dlq,
+                &format!("messages that failed processing from queue {}", name.value),
+                waiver(&queue.waive, MON_DLQ_ALARM),
+            );
+            self.output(
+                format!("{}QueueUrl", self.pascal(name)),
+                format!("URL of queue {}", name.value),
+                Expr::attr(&id, Attr::Url),
+            );
+        }
+    }
+}
