@@ -15,8 +15,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use palisade::controls::translate::terraform_equivalent;
-use palisade::emit::terraform::name;
 use palisade::plan::logical_id::pascal;
+use palisade::plan::logical_id::terraform_name as name;
 use serde_json::Value as Json;
 use terraform_support::*;
 

@@ -224,7 +224,7 @@ fn handler_data(spec: &Spec, name: &str, function: &crate::spec::Function) -> Va
             secrets.push(json!({
                 "name": target.value,
                 "variable": variable,
-                "python": crate::plan::logical_id::snake(target),
+                "python": target.replace('-', "_"),
                 "js": lower_camel(target),
             }));
         }

@@ -28,6 +28,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value as Json;
 
 use self::hcl::{Block, Body, Item, Piece, Value};
+use crate::plan::logical_id;
 use crate::plan::*;
 
 /// The first line of every generated file; `palisade build` replaces or
@@ -114,7 +115,7 @@ pub fn module_patched(
         .outputs
         .iter()
         .map(|o| {
-            Block::new("output", &[&snake(&o.name)])
+            Block::new("output", &[&logical_id::snake(&o.name)])
                 .attr("description", Value::str(&o.description))
                 .attr("value", emitter.value(&o.value))
         })
@@ -160,57 +161,6 @@ pub fn addresses(plan: &Plan) -> Result<Vec<(String, &Resource)>, NameClash> {
 
 fn address_of(block: &Block) -> String {
     block.labels.join(".")
-}
-
-/// The Terraform name of a resource: its logical ID in snake case, less the
-/// trailing words that the resource type already says
-/// (`GetOrderFunction` → `aws_lambda_function.get_order`,
-/// `OrderEventsQueuePolicy` → `aws_sqs_queue_policy.order_events`). At least
-/// one word is kept. Like the logical ID it depends on nothing else, so it is
-/// as stable; resources generated alongside (a bucket's
-/// `aws_s3_bucket_versioning`, a role's `aws_iam_role_policy`) share it.
-pub fn name(resource_type: &str, logical_id: &str) -> String {
-    let snake = snake(logical_id);
-    let words: Vec<&str> = snake.split('_').collect();
-    let type_words: Vec<&str> = resource_type.split('_').collect();
-    let common = words
-        .iter()
-        .rev()
-        .zip(type_words.iter().rev())
-        .take_while(|(a, b)| a == b)
-        .count()
-        .min(words.len() - 1);
-    words[..words.len() - common].join("_")
-}
-
-/// `GetOrdersById` → `get_orders_by_id`, `HttpApi5xxAlarm` → `http_api_5xx_alarm`,
-/// `ScheduleCron06NoAnyMONAny` → `schedule_cron_06_no_any_mon_any`.
-pub fn snake(pascal: &str) -> String {
-    let chars: Vec<char> = pascal.chars().collect();
-    let mut out = String::with_capacity(pascal.len() + 8);
-    for (i, &c) in chars.iter().enumerate() {
-        let previous = i.checked_sub(1).map(|p| chars[p]);
-        let next = chars.get(i + 1).copied();
-        let boundary = match previous {
-            None => false,
-            Some(p) if c.is_ascii_uppercase() => {
-                p.is_ascii_lowercase()
-                    || p.is_ascii_digit()
-                    || (p.is_ascii_uppercase() && next.is_some_and(|n| n.is_ascii_lowercase()))
-            }
-            Some(p) if c.is_ascii_digit() => p.is_ascii_alphabetic(),
-            Some(_) => false,
-        };
-        if boundary && !out.ends_with('_') {
-            out.push('_');
-        }
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.is_empty() && !out.ends_with('_') {
-            out.push('_');
-        }
-    }
-    out.trim_end_matches('_').to_string()
 }
 
 fn versions() -> Block {
@@ -268,7 +218,7 @@ impl<'a> Emitter<'a> {
         let mut seen: BTreeMap<String, &str> = BTreeMap::new();
         for resource in &plan.resources {
             let resource_type = resource.kind.describe().terraform.name;
-            let name = name(resource_type, &resource.id);
+            let name = logical_id::terraform_name(resource_type, &resource.id);
             let address = format!("{resource_type}.{name}");
             if let Some(first) = seen.insert(address.clone(), &resource.id) {
                 return Err(NameClash {
@@ -297,7 +247,11 @@ impl<'a> Emitter<'a> {
     fn address(&self, id: &str) -> String {
         let kind = self.kinds.get(id).copied();
         let resource_type = kind.map_or("aws_unknown", |k| k.describe().terraform.name);
-        let name = self.names.get(id).cloned().unwrap_or_else(|| snake(id));
+        let name = self
+            .names
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| logical_id::snake(id));
         format!("{resource_type}.{name}")
     }
 
@@ -339,7 +293,7 @@ impl<'a> Emitter<'a> {
                 Part::Account => vec![self.data(Data::CallerIdentity, "account_id")],
                 Part::Param(name) => {
                     self.params.borrow_mut().insert(name);
-                    vec![Piece::Interp(format!("var.{}", snake(name)))]
+                    vec![Piece::Interp(format!("var.{}", logical_id::snake(name)))]
                 }
             };
             for piece in new {
@@ -485,7 +439,7 @@ impl<'a> Emitter<'a> {
             .filter(|p| used.contains(p.name))
         {
             variables.push(
-                Block::new("variable", &[&snake(parameter.name)])
+                Block::new("variable", &[&logical_id::snake(parameter.name)])
                     .attr("description", Value::str(parameter.description.as_str()))
                     .attr("type", Value::raw("string")),
             );
@@ -717,42 +671,6 @@ fn json_value(value: &Json) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_drop_what_the_type_already_says() {
-        assert_eq!(name("aws_lambda_function", "GetOrderFunction"), "get_order");
-        assert_eq!(
-            name("aws_sqs_queue_policy", "OrderEventsQueuePolicy"),
-            "order_events"
-        );
-        assert_eq!(
-            name("aws_sqs_queue", "OrderEventsDeadLetterQueue"),
-            "order_events_dead_letter"
-        );
-        assert_eq!(name("aws_kms_key", "ServiceKey"), "service");
-        assert_eq!(
-            name("aws_cloudwatch_log_group", "HttpApiAccessLogs"),
-            "http_api_access_logs"
-        );
-        assert_eq!(
-            name("aws_cloudwatch_metric_alarm", "HttpApi5xxAlarm"),
-            "http_api_5xx"
-        );
-        assert_eq!(name("aws_apigatewayv2_api", "HttpApi"), "http");
-        assert_eq!(name("aws_kms_key", "Key"), "key");
-    }
-
-    #[test]
-    fn snake_case_splits_words_digits_and_acronyms() {
-        assert_eq!(snake("GetOrdersById"), "get_orders_by_id");
-        assert_eq!(snake("ScheduleRate1Day"), "schedule_rate_1_day");
-        assert_eq!(
-            snake("ScheduleCron06NoAnyMONAny"),
-            "schedule_cron_06_no_any_mon_any"
-        );
-        assert_eq!(snake("ArtifactBucket"), "artifact_bucket");
-        assert_eq!(snake("OrdersTableName"), "orders_table_name");
-    }
 
     #[test]
     fn overrides_merge_into_blocks_and_replace_attributes() {

@@ -49,7 +49,7 @@ impl Builder<'_> {
             return;
         }
         self.alarm(
-            format!("{dlq}DepthAlarm"),
+            logical_id::part(dlq, "DepthAlarm"),
             format!(
                 "{}: {what} are waiting in the dead-letter queue",
                 self.spec.service.value
@@ -79,7 +79,7 @@ impl Builder<'_> {
             ("Throttles", "invocations were throttled"),
         ] {
             self.alarm(
-                format!("{}{metric}Alarm", self.pascal(name)),
+                logical_id::metric_alarm(&self.pascal(name), metric),
                 format!("{}: {what}", self.qualified(name)),
                 "AWS/Lambda",
                 metric,

@@ -91,7 +91,7 @@ impl Builder<'_> {
                 );
             }
             let public_reason = route.public.as_ref().map(|p| p.value.clone());
-            let route_id = format!("{stem}Route");
+            let route_id = logical_id::part(&stem, "Route");
             let resource = self.add(
                 route_id.clone(),
                 None,
@@ -147,7 +147,7 @@ impl Builder<'_> {
                 Part::Lit(format!("/*/{arn_method}{path}")),
             ]);
             self.permission(
-                format!("{stem}Permission"),
+                logical_id::part(&stem, "Permission"),
                 &route.function,
                 key.loc,
                 &function_id,

@@ -80,9 +80,9 @@ impl Builder<'_> {
             let permissions: Vec<Id> = notifications
                 .iter()
                 .map(|n| {
-                    format!(
-                        "{}Permission",
-                        bucket_event_id(&n.function, &self.of(name, "Bucket"))
+                    logical_id::part(
+                        &logical_id::bucket_event_id(&n.function, &self.of(name, "Bucket")),
+                        "Permission",
                     )
                 })
                 .collect::<BTreeSet<_>>()
@@ -126,7 +126,7 @@ impl Builder<'_> {
                 vec![Expr::arn(&id), Expr::arn(&id).then("/*")],
             );
             self.output(
-                format!("{}BucketName", self.pascal(name)),
+                self.of(name, "BucketName"),
                 format!("Name of bucket {}", name.value),
                 Expr::attr(&id, Attr::Name),
             );

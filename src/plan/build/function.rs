@@ -72,7 +72,7 @@ impl Builder<'_> {
             let Some(kind) = spec.kind_of(target) else {
                 continue;
             };
-            let target_id = self.of(target, kind_suffix(kind));
+            let target_id = self.of(target, logical_id::kind_suffix(kind));
             let arn = self.arn_of(target, kind);
             for level in levels.value.iter() {
                 policy.grant(&target_id, arn.clone(), kind, level.value);
@@ -260,7 +260,7 @@ impl Builder<'_> {
         self.function_alarms(name, &id, waiver(waive, MON_FUNCTION_ALARMS));
         self.function_events(name, function);
         self.output(
-            format!("{}FunctionName", self.pascal(name)),
+            self.of(name, "FunctionName"),
             format!("Name of function {}", name.value),
             Expr::attr(&id, Attr::Name),
         );
@@ -278,7 +278,7 @@ impl Builder<'_> {
                         .and_then(|q| q.fifo.as_ref())
                         .is_some_and(|f| f.value);
                     self.add(
-                        format!("{}From{}", self.pascal(name), self.of(queue, "Queue")),
+                        logical_id::from(&self.pascal(name), &self.of(queue, "Queue")),
                         Some(name),
                         event.loc,
                         Kind::EventSourceMapping(EventSourceMapping {
@@ -302,7 +302,10 @@ impl Builder<'_> {
                         _ => "LATEST",
                     };
                     self.add(
-                        format!("{}From{}Stream", self.pascal(name), self.of(table, "Table")),
+                        logical_id::part(
+                            &logical_id::from(&self.pascal(name), &self.of(table, "Table")),
+                            "Stream",
+                        ),
                         Some(name),
                         event.loc,
                         Kind::EventSourceMapping(EventSourceMapping {
@@ -321,9 +324,9 @@ impl Builder<'_> {
                 }
                 Some(EventSource::Bucket(bucket)) => {
                     // One permission per bucket, however many filters.
-                    let id = format!(
-                        "{}Permission",
-                        bucket_event_id(&function_id, &self.of(bucket, "Bucket"))
+                    let id = logical_id::part(
+                        &logical_id::bucket_event_id(&function_id, &self.of(bucket, "Bucket")),
+                        "Permission",
                     );
                     if self.plan.get(&id).is_none() {
                         let arn = self.bucket_arn(bucket);
@@ -332,9 +335,9 @@ impl Builder<'_> {
                 }
                 Some(EventSource::Topic(topic)) => {
                     let topic_id = self.of(topic, "Topic");
-                    let stem = format!("{}From{topic_id}", self.pascal(name));
+                    let stem = logical_id::from(&self.pascal(name), &topic_id);
                     self.add(
-                        format!("{stem}Subscription"),
+                        logical_id::part(&stem, "Subscription"),
                         Some(name),
                         event.loc,
                         Kind::Subscription(Subscription {
@@ -344,7 +347,7 @@ impl Builder<'_> {
                         }),
                     );
                     self.permission(
-                        format!("{stem}Permission"),
+                        logical_id::part(&stem, "Permission"),
                         name,
                         event.loc,
                         &function_id,
@@ -353,7 +356,10 @@ impl Builder<'_> {
                     );
                 }
                 Some(EventSource::Schedule(expression)) => {
-                    let stem = format!("{}{}", self.pascal(name), schedule_stem(expression));
+                    let stem = logical_id::part(
+                        &self.pascal(name),
+                        &logical_id::schedule_stem(expression),
+                    );
                     self.add(
                         stem.clone(),
                         Some(name),
@@ -370,7 +376,7 @@ impl Builder<'_> {
                         }),
                     );
                     self.permission(
-                        format!("{stem}Permission"),
+                        logical_id::part(&stem, "Permission"),
                         name,
                         event.loc,
                         &function_id,

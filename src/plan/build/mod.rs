@@ -183,7 +183,7 @@ impl Builder<'_> {
     fn arn_of(&self, name: &str, kind: spec::Kind) -> Expr {
         match kind {
             spec::Kind::Bucket => self.bucket_arn(name),
-            _ => Expr::arn(&self.of(name, kind_suffix(kind))),
+            _ => Expr::arn(&self.of(name, logical_id::kind_suffix(kind))),
         }
     }
 
@@ -280,63 +280,9 @@ fn stream_view(view: spec::StreamView) -> &'static str {
     }
 }
 
-/// The logical-ID suffix of a named spec resource's main resource.
-pub fn kind_suffix(kind: spec::Kind) -> &'static str {
-    match kind {
-        spec::Kind::Function => "Function",
-        spec::Kind::Table => "Table",
-        spec::Kind::Queue => "Queue",
-        spec::Kind::Bucket => "Bucket",
-        spec::Kind::Topic => "Topic",
-        spec::Kind::Secret => "Secret",
-    }
-}
-
-fn bucket_event_id(function_id: &str, bucket_id: &str) -> String {
-    format!(
-        "{}From{bucket_id}",
-        function_id.trim_end_matches("Function"),
-    )
-}
-
-/// `rate(1 day)` → `ScheduleRate1Day`; `cron(0 3 * * ? *)` → `ScheduleCron0At3`-like
-/// stems built from every field, so different expressions get different IDs.
-fn schedule_stem(expression: &str) -> String {
-    let mut stem = String::from("Schedule_");
-    for c in expression.chars() {
-        match c {
-            c if c.is_ascii_alphanumeric() => stem.push(c),
-            '*' => stem.push_str("Any"),
-            '?' => stem.push_str("No"),
-            '/' => stem.push_str("Every"),
-            ',' => stem.push_str("And"),
-            '-' => stem.push_str("To"),
-            '#' => stem.push_str("Nth"),
-            _ => stem.push('_'),
-        }
-    }
-    stem.split('_')
-        .filter(|s| !s.is_empty())
-        .map(logical_id::pascal)
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn schedule_stems_differ_per_expression() {
-        assert_eq!(schedule_stem("rate(1 day)"), "ScheduleRate1Day");
-        assert_ne!(
-            schedule_stem("cron(0 3 * * ? *)"),
-            schedule_stem("cron(0 3 ? * MON *)")
-        );
-        assert_ne!(
-            schedule_stem("cron(0 1-5 * * ? *)"),
-            schedule_stem("cron(0 15 * * ? *)")
-        );
-    }
 
     #[test]
     fn env_names_are_upper_snake() {

@@ -33,7 +33,7 @@ impl Builder<'_> {
             statements.push(self.log_delivery_statement());
         }
         let policy = self.add(
-            format!("{target}Policy"),
+            logical_id::part(target, "Policy"),
             None,
             Loc::default(),
             Kind::ResourcePolicy(ResourcePolicy {

@@ -98,7 +98,7 @@ impl Builder<'_> {
                 waiver(&queue.waive, MON_DLQ_ALARM),
             );
             self.output(
-                format!("{}QueueUrl", self.pascal(name)),
+                self.of(name, "QueueUrl"),
                 format!("URL of queue {}", name.value),
                 Expr::attr(&id, Attr::Url),
             );

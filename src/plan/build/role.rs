@@ -29,7 +29,7 @@ impl Builder<'_> {
                 applied(IAM_NO_MANAGED_POLICIES, None),
             ];
             self.output(
-                format!("{id}Arn"),
+                logical_id::part(id, "Arn"),
                 format!("ARN of {id}: {output}"),
                 Expr::arn(id),
             );

@@ -34,7 +34,7 @@ impl Builder<'_> {
             // this secret only, on the schedule.
             if let Some(rotation) = &secret.rotation {
                 let function = self.of(&rotation.function, "Function");
-                let permission = format!("{id}RotationPermission");
+                let permission = logical_id::part(&id, "RotationPermission");
                 self.permission(
                     permission.clone(),
                     name,
@@ -44,7 +44,7 @@ impl Builder<'_> {
                     Expr::arn(&id),
                 );
                 let schedule = self.add(
-                    format!("{id}RotationSchedule"),
+                    logical_id::part(&id, "RotationSchedule"),
                     Some(name),
                     rotation.schedule.loc,
                     Kind::RotationSchedule(RotationSchedule {
@@ -57,7 +57,7 @@ impl Builder<'_> {
                 schedule.controls = vec![applied(DATA_SECRET_ROTATION, None)];
             }
             self.output(
-                format!("{}SecretArn", self.pascal(name)),
+                self.of(name, "SecretArn"),
                 format!("ARN of secret {}", name.value),
                 Expr::attr(&id, Attr::Arn),
             );

@@ -45,7 +45,7 @@ impl Builder<'_> {
                 applied(DATA_DELETION_PROTECTION, protection),
             ];
             self.output(
-                format!("{}TableName", self.pascal(name)),
+                self.of(name, "TableName"),
                 format!("Name of table {}", name.value),
                 Expr::attr(&id, Attr::Name),
             );

@@ -18,7 +18,7 @@ impl Builder<'_> {
             topic.controls.push(applied(KMS_ENCRYPTION, None));
             self.tls_only_policy(&id, PolicyOn::Topic, "sns:Publish", vec![Expr::arn(&id)]);
             self.output(
-                format!("{}TopicArn", self.pascal(name)),
+                self.of(name, "TopicArn"),
                 format!("ARN of topic {}", name.value),
                 Expr::attr(&id, Attr::Arn),
             );
