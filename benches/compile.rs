@@ -89,7 +89,7 @@ fn build_in_memory(bencher: divan::Bencher, example: &str) {
     bencher.bench(|| {
         palisade::cli::build::compile(
             &path,
-            palisade::cli::build::Target::All,
+            palisade::cli::build::Targets::All,
             palisade::cli::build::TemplateFormat::Yaml,
         )
         .unwrap()

@@ -16,7 +16,6 @@ pub mod output;
 pub mod package;
 pub mod pipeline;
 pub mod plan;
-pub mod report;
 pub mod scaffold;
 pub mod schema;
 pub mod spec;

@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use crate::controls::{self, Platform, artifact};
+use crate::controls::{self, Target, artifact};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::emit::{cloudformation, terraform};
 use crate::error::{Error, Result};
@@ -41,13 +41,13 @@ impl Compiled {
             .iter()
             .map(|v| {
                 let control = controls::find(v.violation.control).expect("catalogued");
-                let platform = match v.violation.platform {
-                    Platform::CloudFormation => "CloudFormation",
-                    Platform::Terraform => "Terraform",
+                let target = match v.violation.target {
+                    Target::CloudFormation => "CloudFormation",
+                    Target::Terraform => "Terraform",
                 };
                 controls::overrides::undoes(
                     &v.at,
-                    &format!("{} ({platform})", v.violation.message),
+                    &format!("{} ({target})", v.violation.message),
                     control,
                 )
             })
@@ -151,7 +151,7 @@ pub fn run_and_render(
     for (id, planned) in planned {
         let resource = plan.get(&id).expect("patched resources are plan resources");
         shipped.push(artifact::Shipped {
-            platform: Platform::CloudFormation,
+            target: Target::CloudFormation,
             resource,
             resource_type: planned["Type"].as_str().unwrap_or_default().to_string(),
             cfn_type: cfn_type(resource).to_string(),
@@ -165,7 +165,7 @@ pub fn run_and_render(
             .get(&block.resource)
             .expect("patched blocks are plan resources");
         shipped.push(artifact::Shipped {
-            platform: Platform::Terraform,
+            target: Target::Terraform,
             resource,
             resource_type: block.resource_type,
             cfn_type: cfn_type(resource).to_string(),
@@ -180,9 +180,9 @@ pub fn run_and_render(
     let violations = artifact::verify(&shipped, &waived)
         .into_iter()
         .map(|violation| {
-            let overrides = match violation.platform {
-                Platform::CloudFormation => &spec.overrides.cloudformation,
-                Platform::Terraform => &spec.overrides.terraform,
+            let overrides = match violation.target {
+                Target::CloudFormation => &spec.overrides.cloudformation,
+                Target::Terraform => &spec.overrides.terraform,
             };
             let at = overrides
                 .keys()

@@ -10,15 +10,11 @@ mod synthetic;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-use support::scratch;
+use support::{palisade_process as palisade, scratch};
 
 const FUNCTIONS: usize = 40;
-
-fn palisade() -> Command {
-    Command::new(assert_cmd::cargo::cargo_bin("palisade"))
-}
 
 /// A service of [`FUNCTIONS`] functions whose handler says `variant`.
 fn service(dir: &Path, variant: usize) {

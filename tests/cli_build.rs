@@ -2,13 +2,7 @@
 
 mod support;
 
-use assert_cmd::Command;
-
-fn palisade() -> Command {
-    Command::cargo_bin("palisade").unwrap()
-}
-
-use support::example_copy;
+use support::{example_copy, palisade};
 
 #[test]
 fn build_writes_template_and_packages_next_to_the_spec() {

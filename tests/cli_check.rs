@@ -3,11 +3,7 @@
 
 mod support;
 
-use assert_cmd::Command;
-
-fn palisade() -> Command {
-    Command::cargo_bin("palisade").unwrap()
-}
+use support::palisade;
 
 fn check_json(spec: &str) -> serde_json::Value {
     let out = palisade()

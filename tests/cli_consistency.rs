@@ -4,11 +4,7 @@
 
 mod support;
 
-use assert_cmd::Command;
-
-fn palisade() -> Command {
-    Command::cargo_bin("palisade").unwrap()
-}
+use support::palisade;
 
 fn invalid_spec(name: &str) -> String {
     let dir = support::scratch(name);

@@ -1,12 +1,10 @@
 //! `palisade controls` and `palisade explain`.
 
-use assert_cmd::Command;
+mod support;
+
 use predicates::prelude::*;
 use predicates::str::contains;
-
-fn palisade() -> Command {
-    Command::cargo_bin("palisade").unwrap()
-}
+use support::palisade;
 
 #[test]
 fn controls_lists_every_control() {

@@ -4,11 +4,7 @@
 
 mod support;
 
-use assert_cmd::Command;
-
-fn palisade() -> Command {
-    Command::cargo_bin("palisade").unwrap()
-}
+use support::palisade;
 
 const OLD: &str = "examples/orders/palisade.yaml";
 const NEW: &str = "tests/diff/orders-changed.yaml";

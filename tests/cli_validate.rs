@@ -1,10 +1,8 @@
 //! `palisade validate` and `palisade schema` as a user runs them.
 
-use assert_cmd::Command;
+mod support;
 
-fn palisade() -> Command {
-    Command::cargo_bin("palisade").unwrap()
-}
+use support::palisade;
 
 #[test]
 fn valid_example_exits_0() {

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use palisade::controls::{CATALOG, ids::*, verify::verify};
+use palisade::controls::{Area, CATALOG, ids::*, verify::verify};
 use palisade::diagnostic::Code;
 use palisade::plan::{Check, Expr, Kind, Plan};
 
@@ -493,16 +493,65 @@ fn registry_is_complete() {
             "{} has no compliance reference",
             control.id
         );
-        let doc = control.documentation();
-        for heading in [
-            "## What it enforces",
-            "## Why",
-            "## What is emitted",
-            "## Opting out",
-            "## References",
+        // A field that starts a line with `#` would add a section of its
+        // own to `palisade explain` and docs/controls.md.
+        for field in [
+            control.title,
+            control.enforces,
+            control.why,
+            control.emitted,
+            control.opting_out,
         ] {
-            assert!(doc.contains(heading), "{}: {heading}", control.id);
+            assert!(
+                !field.starts_with('#') && !field.contains("\n#"),
+                "{}: a field starts a heading",
+                control.id
+            );
         }
+        // Exactly the fixed sections, in order, none empty.
+        let doc = control.documentation();
+        let sections: Vec<(&str, &str)> = doc
+            .split("\n## ")
+            .skip(1)
+            .map(|s| s.split_once('\n').unwrap_or((s, "")))
+            .collect();
+        let headings: Vec<&str> = sections.iter().map(|(h, _)| *h).collect();
+        assert_eq!(
+            headings,
+            [
+                "What it enforces",
+                "Why",
+                "What is emitted",
+                "Opting out",
+                "References"
+            ],
+            "{}",
+            control.id
+        );
+        for (heading, body) in &sections {
+            assert!(
+                !body.trim().is_empty(),
+                "{}: `{heading}` is empty",
+                control.id
+            );
+        }
+        // The ID names its family (the file it is declared in).
+        let family = match control.area {
+            Area::Iam => "IAM",
+            Area::Kms => "KMS",
+            Area::Tls => "TLS",
+            Area::Api => "API",
+            Area::Function => "FN",
+            Area::Data => "DATA",
+            Area::Monitoring => "MON",
+            Area::Ci => "CI",
+            Area::Overrides => "OVR",
+        };
+        assert_eq!(
+            parts[1], family,
+            "{} is declared in another family",
+            control.id
+        );
         if !control.waivable {
             assert!(
                 control.opting_out.starts_with("Not waivable"),

@@ -5,13 +5,9 @@
 
 mod support;
 
-use assert_cmd::Command;
+use support::palisade;
 
 const OLD: &str = "examples/orders/palisade.yaml";
-
-fn palisade() -> Command {
-    Command::cargo_bin("palisade").unwrap()
-}
 
 /// Exit code and stderr of a diff run in `dir`.
 fn diff_in(dir: &std::path::Path, args: &[&str]) -> (Option<i32>, String) {

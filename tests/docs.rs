@@ -87,7 +87,7 @@ fn spec_reference_lists_every_diagnostic_code_and_advisory() {
             "docs/spec.md lacks {code}"
         );
     }
-    let check = read("src/check.rs");
+    let check = read("src/check/mod.rs");
     for rule in check.split('"').filter(|s| s.starts_with("palisade.")) {
         assert!(
             doc.contains(&format!("`{rule}`")),

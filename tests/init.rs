@@ -9,15 +9,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Command as Process;
 
-use assert_cmd::Command;
-use palisade::cli::build::{Target, TemplateFormat, compile};
+use palisade::cli::build::{Targets, TemplateFormat, compile};
 use palisade::scaffold::{self, Feature, Options};
 use serde_json::{Value, json};
-use support::{scratch, validators_python};
-
-fn palisade() -> Command {
-    Command::cargo_bin("palisade").unwrap()
-}
+use support::{palisade, scratch, validators_python};
 
 fn options(runtime: &str, features: &[Feature], github: Option<&str>) -> Options {
     Options {
@@ -76,7 +71,7 @@ fn every_runtime_and_feature_combination_builds_both_targets() {
             let dir = root.join(format!("{runtime}-{i}"));
             write(&dir, &files);
             let spec = dir.join("palisade.yaml");
-            let outputs = compile(spec.to_str().unwrap(), Target::All, TemplateFormat::Yaml)
+            let outputs = compile(spec.to_str().unwrap(), Targets::All, TemplateFormat::Yaml)
                 .unwrap_or_else(|e| panic!("{runtime} {features:?}: {e:?}"));
             assert!(outputs.contains_key("cloudformation/template.yaml"));
             assert!(outputs.keys().any(|k| k.starts_with("terraform/")));
@@ -142,7 +137,7 @@ fn handlers_read_the_variables_palisade_injects_and_fetch_secrets() {
         write(&dir, &files);
         let outputs = compile(
             dir.join("palisade.yaml").to_str().unwrap(),
-            Target::Cloudformation,
+            Targets::CloudFormation,
             TemplateFormat::Json,
         )
         .unwrap();

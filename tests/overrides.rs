@@ -9,11 +9,7 @@ mod support;
 use std::path::Path;
 use std::process::Command;
 
-use support::{example_copy, scratch};
-
-fn palisade() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_palisade"))
-}
+use support::{example_copy, palisade_process as palisade, scratch};
 
 /// `(target, address, patch)` per non-comment line.
 fn cases(file: &str) -> Vec<(String, String, String)> {

@@ -13,7 +13,7 @@ use std::time::Duration;
 use assert_cmd::Command;
 
 fn palisade() -> Command {
-    let mut command = Command::cargo_bin("palisade").unwrap();
+    let mut command = support::palisade();
     // A FIFO that is opened blocks forever: fail the test instead.
     command
         .timeout(Duration::from_secs(60))

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use assert_cmd::Command;
-use palisade::cli::build::{Outputs, Target, TemplateFormat, compile};
+use palisade::cli::build::{Outputs, Targets, TemplateFormat, compile};
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -32,7 +32,7 @@ fn shuffled(value: &Value, order: &mut impl FnMut() -> u64) -> Value {
 }
 
 fn outputs(spec: &Path, format: TemplateFormat) -> Outputs {
-    compile(spec.to_str().unwrap(), Target::All, format).unwrap()
+    compile(spec.to_str().unwrap(), Targets::All, format).unwrap()
 }
 
 proptest! {

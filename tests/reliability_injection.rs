@@ -16,7 +16,7 @@
 
 use std::collections::BTreeMap;
 
-use palisade::cli::build::{Outputs, Target, TemplateFormat, compile_loaded};
+use palisade::cli::build::{Outputs, Targets, TemplateFormat, compile_loaded};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
@@ -146,11 +146,11 @@ fn build(texts: &[String], path: &str) -> Option<(Outputs, Outputs)> {
     let spec = spec_text(texts, path);
     let loaded = palisade::spec::load("palisade.yaml", spec.as_bytes(), None).ok()?;
     let packages = Default::default();
-    let yaml = compile_loaded(&loaded, &packages, Target::All, TemplateFormat::Yaml);
+    let yaml = compile_loaded(&loaded, &packages, Targets::All, TemplateFormat::Yaml);
     let json = compile_loaded(
         &loaded,
         &packages,
-        Target::Cloudformation,
+        Targets::CloudFormation,
         TemplateFormat::Json,
     );
     Some((yaml.unwrap(), json.unwrap()))

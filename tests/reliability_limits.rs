@@ -142,7 +142,7 @@ fn generated_resources_are_capped() {
     let err = palisade::cli::build::compile_loaded(
         &loaded,
         &Default::default(),
-        palisade::cli::build::Target::All,
+        palisade::cli::build::Targets::All,
         palisade::cli::build::TemplateFormat::Yaml,
     )
     .unwrap_err();

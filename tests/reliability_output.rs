@@ -9,14 +9,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use assert_cmd::Command;
-use palisade::cli::build::{Settings, Target, TemplateFormat, build_one};
+use palisade::cli::build::{Settings, Targets, TemplateFormat, build_one};
 use palisade::output::{Fs, RealFs};
-use support::example_copy;
-
-fn palisade() -> Command {
-    Command::cargo_bin("palisade").unwrap()
-}
+use support::{example_copy, palisade};
 
 fn stderr_of(assert: assert_cmd::assert::Assert) -> String {
     String::from_utf8(assert.get_output().stderr.clone()).unwrap()
@@ -44,7 +39,7 @@ fn tree(dir: &Path) -> BTreeMap<String, Option<Vec<u8>>> {
     found
 }
 
-fn settings(target: Target) -> Settings {
+fn settings(target: Targets) -> Settings {
     Settings {
         target,
         out: None,
@@ -136,7 +131,7 @@ fn built_then_changed(scratch: &str) -> (PathBuf, BTreeMap<String, Option<Vec<u8
     let spec = dir.join("palisade.yaml");
     build_one(
         spec.to_str().unwrap(),
-        &settings(Target::Cloudformation),
+        &settings(Targets::CloudFormation),
         &RealFs,
     )
     .unwrap();
@@ -160,7 +155,7 @@ type Tree = BTreeMap<String, Option<Vec<u8>>>;
 /// What a successful build makes of `before` (and puts `before` back).
 fn clean_result(dir: &Path, before: &Tree) -> Tree {
     let spec = dir.join("palisade.yaml");
-    build_one(spec.to_str().unwrap(), &settings(Target::All), &RealFs).unwrap();
+    build_one(spec.to_str().unwrap(), &settings(Targets::All), &RealFs).unwrap();
     let after = tree(&dir.join("dist"));
     restore(&dir.join("dist"), before);
     after
@@ -186,7 +181,7 @@ fn a_failure_at_any_step_leaves_the_previous_output_untouched() {
     let mut after_commit = 0;
     for steps in 0.. {
         let fs = Failing::new(steps, false);
-        match build_one(spec, &settings(Target::All), &fs) {
+        match build_one(spec, &settings(Targets::All), &fs) {
             Err(err) => {
                 assert!(err.to_string().contains("injected failure"), "{err}");
                 assert!(tree(&dist) == before, "failing step {steps} changed dist/");
@@ -220,7 +215,7 @@ fn a_crash_at_any_step_is_undone_by_the_next_build() {
     let mut undone = 0;
     for steps in 0.. {
         let fs = Failing::new(steps, true);
-        let result = build_one(spec, &settings(Target::All), &fs);
+        let result = build_one(spec, &settings(Targets::All), &fs);
         if !fs.failed() {
             result.unwrap();
             assert!(undone > 20, "{undone} of {steps} crashes left a journal");
@@ -237,7 +232,7 @@ fn a_crash_at_any_step_is_undone_by_the_next_build() {
                 "crash at step {steps} left a mix"
             );
         }
-        build_one(spec, &settings(Target::All), &RealFs).unwrap();
+        build_one(spec, &settings(Targets::All), &RealFs).unwrap();
         assert!(without_old_copies(tree(&dist)) == expected, "step {steps}");
         restore(&dist, &before);
     }
@@ -250,7 +245,7 @@ fn after_a_crash_check_reports_it_and_build_repairs_it() {
     let spec_str = spec.to_str().unwrap();
     // Crash after the journal and a few renames.
     let fs = Failing::new(25, true);
-    build_one(spec_str, &settings(Target::All), &fs).unwrap_err();
+    build_one(spec_str, &settings(Targets::All), &fs).unwrap_err();
     assert!(dir.join("dist").join(palisade::output::JOURNAL).exists());
     let stderr = stderr_of(
         palisade()
@@ -286,7 +281,7 @@ fn a_failed_first_build_leaves_no_output_directory() {
     let spec = dir.join("palisade.yaml");
     for steps in 0..8 {
         let fs = Failing::new(steps, false);
-        build_one(spec.to_str().unwrap(), &settings(Target::All), &fs).unwrap_err();
+        build_one(spec.to_str().unwrap(), &settings(Targets::All), &fs).unwrap_err();
         assert!(!dir.join("dist").exists(), "step {steps}");
     }
 }
@@ -296,10 +291,10 @@ fn unchanged_files_are_not_rewritten() {
     let dir = example_copy("webhooks", "rel-unchanged");
     let spec = dir.join("palisade.yaml");
     let spec = spec.to_str().unwrap();
-    let first = build_one(spec, &settings(Target::All), &RealFs).unwrap();
+    let first = build_one(spec, &settings(Targets::All), &RealFs).unwrap();
     assert!(first.written > 5 && first.unchanged == 0, "{first:?}");
     let calls = Failing::new(usize::MAX, false);
-    let second = build_one(spec, &settings(Target::All), &calls).unwrap();
+    let second = build_one(spec, &settings(Targets::All), &calls).unwrap();
     assert_eq!((second.written, second.removed), (0, 0), "{second:?}");
     assert_eq!(second.unchanged, first.written - 1, "all but the manifest");
     assert_eq!(calls.calls.load(Ordering::SeqCst), 0, "nothing touched");

@@ -11,7 +11,7 @@
 
 use std::sync::OnceLock;
 
-use palisade::check::{Advisory, Evaluation, Report as CheckReport, Status};
+use palisade::check::{Advisory, Assessment as CheckReport, Evaluation, Status};
 use palisade::diff::{Change, ChangeKind, Report as DiffReport, Risk, Target};
 use palisade::text::is_forging;
 use proptest::prelude::*;
@@ -134,7 +134,7 @@ fn outputs(text: &str) -> Vec<(&'static str, String, bool)> {
         ),
         (
             "check text",
-            palisade::report::check::text(&check, "palisade.yaml"),
+            palisade::check::render::text(&check, "palisade.yaml"),
             false,
         ),
         ("SECURITY.md", security_md(text), true),
@@ -264,11 +264,11 @@ fn assert_inert(text: &str) -> Result<(), TestCaseError> {
         }
     }
     let check = check_report(text);
-    let sarif = palisade::report::check::sarif(&check, "palisade.yaml");
+    let sarif = palisade::check::render::sarif(&check, "palisade.yaml");
     prop_assert!(serde_json::from_str::<serde_json::Value>(&sarif).is_ok());
     prop_assert_eq!(forging(&sarif), None, "SARIF for {:?}", text);
     prop_assert!(!sarif.contains('\x1b'), "ESC in SARIF");
-    let json = palisade::report::check::json(&check, "palisade.yaml");
+    let json = palisade::check::render::json(&check, "palisade.yaml");
     prop_assert!(serde_json::from_str::<serde_json::Value>(&json).is_ok());
     let json = palisade::diff::render::json(&diff_report(text));
     prop_assert!(serde_json::from_str::<serde_json::Value>(&json).is_ok());

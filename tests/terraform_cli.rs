@@ -4,12 +4,7 @@ mod support;
 
 use std::path::Path;
 
-use assert_cmd::Command;
-use support::example_copy;
-
-fn palisade() -> Command {
-    Command::cargo_bin("palisade").unwrap()
-}
+use support::{example_copy, palisade};
 
 fn with_overrides(dir: &Path, yaml: &str) -> String {
     let spec = dir.join("palisade.yaml");

@@ -400,7 +400,7 @@ fn every_applied_control_is_carried_by_both_targets() {
             for applied in resource.controls.iter().filter(|c| c.waived.is_none()) {
                 let control = palisade::controls::find(applied.control).unwrap();
                 for protected in control.protects.iter().filter(|p| {
-                    p.platform == palisade::controls::Platform::CloudFormation
+                    p.target == palisade::controls::Target::CloudFormation
                         && p.resource_type == cfn_type
                 }) {
                     let (tf_type, key) =

@@ -37,7 +37,7 @@ pub static CATALOG: LazyLock<Vec<ControlInfo>> =
 
 pub(crate) const fn cfn(resource_type: &'static str, property: &'static str) -> Protected {
     Protected {
-        platform: Platform::CloudFormation,
+        target: Target::CloudFormation,
         resource_type,
         property,
     }
@@ -46,7 +46,7 @@ pub(crate) const fn cfn(resource_type: &'static str, property: &'static str) -> 
 /// A setting only Terraform has.
 pub(crate) const fn tf(resource_type: &'static str, property: &'static str) -> Protected {
     Protected {
-        platform: Platform::Terraform,
+        target: Target::Terraform,
         resource_type,
         property,
     }
@@ -84,11 +84,24 @@ impl Area {
     }
 }
 
-/// The two languages a stack ships in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Platform {
+/// The two languages a stack ships in: the one name for them everywhere
+/// (controls, overrides, diff).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Target {
     CloudFormation,
     Terraform,
+}
+
+impl Target {
+    pub const ALL: [Target; 2] = [Target::CloudFormation, Target::Terraform];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Target::CloudFormation => "cloudformation",
+            Target::Terraform => "terraform",
+        }
+    }
 }
 
 /// A property a control sets: an override that changes it on a resource the
@@ -97,7 +110,7 @@ pub enum Platform {
 /// setting (`force_destroy`), in Terraform terms.
 #[derive(Debug, Clone, Copy)]
 pub struct Protected {
-    pub platform: Platform,
+    pub target: Target,
     /// `AWS::Lambda::Function` or `aws_lambda_function`.
     pub resource_type: &'static str,
     /// Top-level key under `Properties` (or `DeletionPolicy`), or a

@@ -31,8 +31,8 @@ pub struct Args {
 #[derive(Debug, Clone, clap::Args)]
 pub struct Settings {
     /// Which stack to write.
-    #[arg(long, value_enum, default_value_t = Target::All)]
-    pub target: Target,
+    #[arg(long, value_enum, default_value_t = Targets::All)]
+    pub target: Targets,
     /// Output directory. Default: `dist` next to the spec. Only with one spec.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -49,20 +49,14 @@ pub struct Settings {
     pub force: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Target {
-    Cloudformation,
-    Terraform,
-    /// Both stacks, from the same plan.
-    All,
-}
+pub use super::Targets;
 
-impl Target {
+impl Targets {
     fn cloudformation(self) -> bool {
-        matches!(self, Target::Cloudformation | Target::All)
+        matches!(self, Targets::CloudFormation | Targets::All)
     }
     fn terraform(self) -> bool {
-        matches!(self, Target::Terraform | Target::All)
+        matches!(self, Targets::Terraform | Targets::All)
     }
 
     /// Whether a build of this target is responsible for an output path
@@ -98,7 +92,7 @@ pub struct Compiled {
 }
 
 /// Compiles a spec file into its output files, in memory.
-pub fn compile(spec_path: &str, target: Target, format: TemplateFormat) -> Result<Outputs> {
+pub fn compile(spec_path: &str, target: Targets, format: TemplateFormat) -> Result<Outputs> {
     compile_with_cache(spec_path, target, format, None, None).map(|compiled| compiled.outputs)
 }
 
@@ -107,7 +101,7 @@ pub fn compile(spec_path: &str, target: Target, format: TemplateFormat) -> Resul
 /// of the packages.
 pub fn compile_with_cache(
     spec_path: &str,
-    target: Target,
+    target: Targets,
     format: TemplateFormat,
     cache: Option<&crate::package::Cache>,
     out: Option<&Path>,
@@ -159,7 +153,7 @@ pub fn compile_with_cache(
 pub fn compile_loaded(
     loaded: &LoadedSpec,
     packages: &plan::Packages,
-    target: Target,
+    target: Targets,
     format: TemplateFormat,
 ) -> Result<Outputs> {
     let mut outputs = Outputs::new();
@@ -214,7 +208,7 @@ fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
 
 /// What building one spec did.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Report {
+pub struct BuildSummary {
     pub out: PathBuf,
     pub written: usize,
     pub removed: usize,
@@ -223,7 +217,7 @@ pub struct Report {
     pub recovered: bool,
 }
 
-impl std::fmt::Display for Report {
+impl std::fmt::Display for BuildSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         if self.recovered {
             write!(f, "{}: undid an interrupted build; ", self.out.display())?;
@@ -294,7 +288,7 @@ fn spec_file(arg: &str) -> String {
 /// Builds every spec, in parallel on all cores; results in the specs' order.
 /// Each build reads and writes only its own spec directory and output, so
 /// the builds share nothing and give the same bytes as one at a time.
-pub fn build_all(specs: &[String], settings: &Settings, fs: &dyn Fs) -> Vec<Result<Report>> {
+pub fn build_all(specs: &[String], settings: &Settings, fs: &dyn Fs) -> Vec<Result<BuildSummary>> {
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(specs.len());
@@ -302,7 +296,7 @@ pub fn build_all(specs: &[String], settings: &Settings, fs: &dyn Fs) -> Vec<Resu
         return specs.iter().map(|s| build_one(s, settings, fs)).collect();
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut results: Vec<(usize, Result<Report>)> = std::thread::scope(|scope| {
+    let mut results: Vec<(usize, Result<BuildSummary>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 scope.spawn(|| {
@@ -334,7 +328,7 @@ fn out_dir(spec: &str, settings: &Settings) -> PathBuf {
 }
 
 /// Builds (or with `check`, verifies) one spec's output directory.
-pub fn build_one(spec: &str, settings: &Settings, fs: &dyn Fs) -> Result<Report> {
+pub fn build_one(spec: &str, settings: &Settings, fs: &dyn Fs) -> Result<BuildSummary> {
     let spec_dir = Path::new(spec).parent().unwrap_or(Path::new(""));
     // Held until the output and the cache are written, so a second build of
     // this spec waits rather than sharing the journal (see `output::lock`).
@@ -398,7 +392,7 @@ pub fn build_one(spec: &str, settings: &Settings, fs: &dyn Fs) -> Result<Report>
             ));
         }
         if stale.is_empty() {
-            return Ok(Report {
+            return Ok(BuildSummary {
                 out,
                 written: 0,
                 removed: 0,
@@ -432,7 +426,7 @@ pub fn build_one(spec: &str, settings: &Settings, fs: &dyn Fs) -> Result<Report>
     if let Some(cache) = cache {
         cache.keep(&archives);
     }
-    Ok(Report {
+    Ok(BuildSummary {
         written: changes.writes.len(),
         removed: changes.removals.len(),
         unchanged: update.unchanged,

@@ -2,8 +2,8 @@
 //! their reasons, violations (through overrides) and advisories.
 
 use super::{DEFAULT_SPEC, Io, load_spec};
+use crate::check::render;
 use crate::error::{Error, Result};
-use crate::report;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -41,9 +41,9 @@ pub fn run(args: &Args, io: &mut Io) -> Result<()> {
     let loaded = load_spec(&args.spec)?;
     let checked = crate::check::check(&loaded)?;
     let text = match args.format {
-        Format::Text => report::check::text(&checked, &args.spec),
-        Format::Json => report::check::json(&checked, &args.spec),
-        Format::Sarif => report::check::sarif(&checked, &args.spec),
+        Format::Text => render::text(&checked, &args.spec),
+        Format::Json => render::json(&checked, &args.spec),
+        Format::Sarif => render::sarif(&checked, &args.spec),
     };
     io.stdout
         .write_all(text.as_bytes())

@@ -19,7 +19,7 @@ pub struct Args {
     /// Which stack to compare. Default: every one both inputs have (both
     /// for specs; for templates or directories, the one given).
     #[arg(long, value_enum)]
-    pub target: Option<Target>,
+    pub target: Option<Targets>,
     /// Report format. An invalid input's diagnostics are JSON on stdout
     /// with `json`, text on stderr otherwise.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -51,13 +51,7 @@ pub struct Args {
     pub full_output: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Target {
-    Cloudformation,
-    Terraform,
-    /// Both stacks (specs only).
-    All,
-}
+use super::Targets;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -127,14 +121,14 @@ pub fn run(args: &Args, io: &mut Io) -> Result<()> {
     };
     let targets = match args.target {
         None => load::targets(&old, &new, None)?,
-        Some(Target::All) => diff::Target::ALL
+        Some(Targets::All) => diff::Target::ALL
             .into_iter()
             .map(|t| load::targets(&old, &new, Some(t)).map(|_| t))
             .collect::<Result<_>>()?,
-        Some(Target::Cloudformation) => {
+        Some(Targets::CloudFormation) => {
             load::targets(&old, &new, Some(diff::Target::CloudFormation))?
         }
-        Some(Target::Terraform) => load::targets(&old, &new, Some(diff::Target::Terraform))?,
+        Some(Targets::Terraform) => load::targets(&old, &new, Some(diff::Target::Terraform))?,
     };
     let mut report = diff::compare_on(&old, &new, &targets);
     if let Some(set) = &args.change_set {

@@ -41,3 +41,21 @@ pub fn run(args: &Args, io: &mut Io) -> Result<()> {
             .map_err(|e| Error::io("<stdout>", e)),
     }
 }
+
+// The command line's names for the graph formats; the library knows no clap.
+impl clap::ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Format::Mermaid, Format::Dot]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let (name, help) = match self {
+            Format::Mermaid => (
+                "mermaid",
+                "Mermaid flowchart: GitHub renders it in Markdown",
+            ),
+            Format::Dot => ("dot", "Graphviz DOT: `dot -Tsvg graph.dot > graph.svg`"),
+        };
+        Some(clap::builder::PossibleValue::new(name).help(help))
+    }
+}

@@ -159,3 +159,28 @@ fn shell_path(dir: &Path) -> String {
         format!("'{}'", text.replace('\'', r"'\''"))
     }
 }
+
+// The command line's names for `init`'s features; the library knows no clap.
+impl clap::ValueEnum for Feature {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Feature::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let (name, help) = match self {
+            Feature::Api => ("api", "An HTTP API with a JWT authorizer and two routes"),
+            Feature::Table => ("table", "A DynamoDB table the functions read and write"),
+            Feature::Queue => (
+                "queue",
+                "A queue with a consumer function (and its dead-letter queue)",
+            ),
+            Feature::Bucket => ("bucket", "A bucket whose uploads start a function"),
+            Feature::Schedule => ("schedule", "A function that runs every day"),
+            Feature::Secret => (
+                "secret",
+                "A secret one function reads (shows the secret-fetch pattern)",
+            ),
+        };
+        Some(clap::builder::PossibleValue::new(name).help(help))
+    }
+}

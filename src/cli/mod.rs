@@ -62,6 +62,17 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
+/// Which stacks a command works on (`--target`): one of the two
+/// [`crate::catalog::Target`]s, or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Targets {
+    #[value(name = "cloudformation")]
+    CloudFormation,
+    Terraform,
+    /// Both stacks, from the same plan.
+    All,
+}
+
 /// How diagnostics are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum DiagnosticFormat {

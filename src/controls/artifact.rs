@@ -9,14 +9,14 @@
 use serde_json::{Map, Value};
 
 use super::ids::*;
-use super::{ControlInfo, EVERY_SETTING, Platform, tunable};
+use super::{ControlInfo, EVERY_SETTING, Target, tunable};
 use crate::iam::Scope;
 use crate::plan::Resource;
 
 /// One resource as the plan emits it and as it ships after `overrides:`.
 #[derive(Debug, Clone)]
 pub struct Shipped<'a> {
-    pub platform: Platform,
+    pub target: Target,
     /// The plan resource it comes from.
     pub resource: &'a Resource,
     /// Logical ID or Terraform address.
@@ -36,7 +36,7 @@ pub struct Shipped<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
     pub control: &'static str,
-    pub platform: Platform,
+    pub target: Target,
     /// The plan resource (its logical ID).
     pub resource: String,
     /// Logical ID or Terraform address.
@@ -60,8 +60,8 @@ pub const CFN_RESOURCE_KEYS: &[&str] = &[
 pub fn verify(shipped: &[Shipped], waiver: &dyn Fn(&Resource, &str) -> bool) -> Vec<Violation> {
     let mut found = Vec::new();
     for item in shipped {
-        let planned = settings(item.platform, &item.planned);
-        let now = settings(item.platform, &item.shipped);
+        let planned = settings(item.target, &item.planned);
+        let now = settings(item.target, &item.shipped);
         let mut keys: Vec<&String> = planned.keys().chain(now.keys()).collect();
         keys.sort();
         keys.dedup();
@@ -82,13 +82,13 @@ pub fn verify(shipped: &[Shipped], waiver: &dyn Fn(&Resource, &str) -> bool) -> 
 
 /// A resource's settings: CloudFormation properties (and the resource's
 /// other keys, `Type` included), or Terraform arguments and blocks.
-fn settings(platform: Platform, value: &Value) -> Map<String, Value> {
+fn settings(target: Target, value: &Value) -> Map<String, Value> {
     let Value::Object(object) = value else {
         return Map::new();
     };
-    match platform {
-        Platform::Terraform => object.clone(),
-        Platform::CloudFormation => {
+    match target {
+        Target::Terraform => object.clone(),
+        Target::CloudFormation => {
             let mut flat = Map::new();
             for (key, value) in object {
                 match (key.as_str(), value) {
@@ -114,7 +114,7 @@ fn settings(platform: Platform, value: &Value) -> Map<String, Value> {
 fn changed(item: &Shipped, key: &str, waiver: &dyn Fn(&Resource, &str) -> bool) -> Vec<Violation> {
     let violation = |control: &'static str, message: String| Violation {
         control,
-        platform: item.platform,
+        target: item.target,
         resource: item.resource.id.clone(),
         address: item.address.clone(),
         setting: key.trim_start_matches('@').to_string(),
@@ -191,14 +191,12 @@ fn protecting(item: &Shipped, setting: &str) -> Vec<&'static ControlInfo> {
         .chain(artifact)
         .filter(|control| {
             control.protects.iter().any(|p| {
-                let (resource_type, property) = match (p.platform, item.platform) {
-                    (Platform::CloudFormation, Platform::CloudFormation) => {
+                let (resource_type, property) = match (p.target, item.target) {
+                    (Target::CloudFormation, Target::CloudFormation) => {
                         (p.resource_type, Some(p.property))
                     }
-                    (Platform::Terraform, Platform::Terraform) => {
-                        (p.resource_type, Some(p.property))
-                    }
-                    (Platform::CloudFormation, Platform::Terraform)
+                    (Target::Terraform, Target::Terraform) => (p.resource_type, Some(p.property)),
+                    (Target::CloudFormation, Target::Terraform)
                         if p.resource_type == item.cfn_type =>
                     {
                         let Some((t, key)) =
@@ -235,14 +233,14 @@ fn semantic(item: &Shipped, waiver: &dyn Fn(&Resource, &str) -> bool) -> Vec<Vio
         }
         found.push(Violation {
             control,
-            platform: item.platform,
+            target: item.target,
             resource: item.resource.id.clone(),
             address: item.address.clone(),
             setting: setting.to_string(),
             message,
         });
     };
-    let settings = settings(item.platform, &item.shipped);
+    let settings = settings(item.target, &item.shipped);
     let get = |name: &str| settings.get(name);
     let is_false = |v: Option<&Value>| {
         matches!(v, Some(Value::Bool(false)))

@@ -9,5 +9,5 @@ pub mod tunable;
 pub mod verify;
 
 pub use crate::catalog::{
-    Area, CATALOG, ControlInfo, EVERY_SETTING, Platform, Protected, catalog_markdown, find, ids,
+    Area, CATALOG, ControlInfo, EVERY_SETTING, Protected, Target, catalog_markdown, find, ids,
 };

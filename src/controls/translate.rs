@@ -152,7 +152,7 @@ mod tests {
             for protected in control
                 .protects
                 .iter()
-                .filter(|p| p.platform == crate::controls::Platform::CloudFormation)
+                .filter(|p| p.target == crate::controls::Target::CloudFormation)
             {
                 assert!(
                     terraform_equivalent(protected.resource_type, protected.property).is_some(),

@@ -21,23 +21,7 @@ use serde_json::{Map, Value};
 pub use normalize::normalize;
 
 /// Which generated stack a change is in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Target {
-    CloudFormation,
-    Terraform,
-}
-
-impl Target {
-    pub const ALL: [Target; 2] = [Target::CloudFormation, Target::Terraform];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Target::CloudFormation => "cloudformation",
-            Target::Terraform => "terraform",
-        }
-    }
-}
+pub use crate::catalog::Target;
 
 impl std::fmt::Display for Target {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -17,7 +17,7 @@ pub use model::{Edge, Graph, Node, NodeKind, Relation, RouteAuth, Trigger};
 
 use drawing::Drawing;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
     /// Mermaid flowchart: GitHub renders it in Markdown.
     #[default]

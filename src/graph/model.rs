@@ -386,13 +386,13 @@ fn permissions(plan: &ById, function: &str, statement: &Statement) -> Vec<Edge> 
     edges
 }
 
-fn spec_kind(kind: &Kind) -> Option<spec::Kind> {
+fn spec_kind(kind: &Kind) -> Option<spec::Section> {
     Some(match kind {
-        Kind::Table(_) => spec::Kind::Table,
-        Kind::Queue(_) => spec::Kind::Queue,
-        Kind::Bucket(_) => spec::Kind::Bucket,
-        Kind::Topic(_) => spec::Kind::Topic,
-        Kind::Secret(_) => spec::Kind::Secret,
+        Kind::Table(_) => spec::Section::Table,
+        Kind::Queue(_) => spec::Section::Queue,
+        Kind::Bucket(_) => spec::Section::Bucket,
+        Kind::Topic(_) => spec::Section::Topic,
+        Kind::Secret(_) => spec::Section::Secret,
         // Not something a spec's `access:` names.
         Kind::Key(_)
         | Kind::KeyAlias { .. }

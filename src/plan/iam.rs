@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::model::{Condition, Effect, Expr, Part, Statement};
-use crate::spec::{AccessLevel, Kind};
+use crate::spec::{AccessLevel, Section};
 
 /// What one access level grants on one kind of resource.
 pub struct Grant {
@@ -30,7 +30,7 @@ pub enum Scope {
 }
 
 /// DESIGN's access table: the only source of function permissions.
-pub fn grant(kind: Kind, level: AccessLevel) -> Option<Grant> {
+pub fn grant(kind: Section, level: AccessLevel) -> Option<Grant> {
     use AccessLevel::*;
     let g = |actions, scope, kms, via_service| {
         Some(Grant {
@@ -43,7 +43,7 @@ pub fn grant(kind: Kind, level: AccessLevel) -> Option<Grant> {
     const DECRYPT: &[&str] = &["kms:Decrypt"];
     const ENCRYPT: &[&str] = &["kms:Decrypt", "kms:GenerateDataKey"];
     match (kind, level) {
-        (Kind::Table, Read) => g(
+        (Section::Table, Read) => g(
             &[
                 "dynamodb:BatchGetItem",
                 "dynamodb:ConditionCheckItem",
@@ -55,7 +55,7 @@ pub fn grant(kind: Kind, level: AccessLevel) -> Option<Grant> {
             DECRYPT,
             "dynamodb",
         ),
-        (Kind::Table, Write) => g(
+        (Section::Table, Write) => g(
             &[
                 "dynamodb:BatchWriteItem",
                 "dynamodb:ConditionCheckItem",
@@ -67,13 +67,13 @@ pub fn grant(kind: Kind, level: AccessLevel) -> Option<Grant> {
             ENCRYPT,
             "dynamodb",
         ),
-        (Kind::Table, Scan) => g(
+        (Section::Table, Scan) => g(
             &["dynamodb:Scan"],
             Scope::TableAndIndexes,
             DECRYPT,
             "dynamodb",
         ),
-        (Kind::Table, Stream) => g(
+        (Section::Table, Stream) => g(
             &[
                 "dynamodb:DescribeStream",
                 "dynamodb:GetRecords",
@@ -84,13 +84,13 @@ pub fn grant(kind: Kind, level: AccessLevel) -> Option<Grant> {
             DECRYPT,
             "dynamodb",
         ),
-        (Kind::Queue, Send) => g(
+        (Section::Queue, Send) => g(
             &["sqs:GetQueueAttributes", "sqs:SendMessage"],
             Scope::Exact,
             ENCRYPT,
             "sqs",
         ),
-        (Kind::Queue, Consume) => g(
+        (Section::Queue, Consume) => g(
             &[
                 "sqs:ChangeMessageVisibility",
                 "sqs:DeleteMessage",
@@ -101,12 +101,12 @@ pub fn grant(kind: Kind, level: AccessLevel) -> Option<Grant> {
             DECRYPT,
             "sqs",
         ),
-        (Kind::Bucket, Read) => g(&["s3:GetObject"], Scope::Objects, DECRYPT, "s3"),
-        (Kind::Bucket, Write) => g(&["s3:PutObject"], Scope::Objects, ENCRYPT, "s3"),
-        (Kind::Bucket, Delete) => g(&["s3:DeleteObject"], Scope::Objects, &[], "s3"),
-        (Kind::Bucket, List) => g(&["s3:ListBucket"], Scope::Exact, &[], "s3"),
-        (Kind::Topic, Publish) => g(&["sns:Publish"], Scope::Exact, ENCRYPT, "sns"),
-        (Kind::Secret, Read) => g(
+        (Section::Bucket, Read) => g(&["s3:GetObject"], Scope::Objects, DECRYPT, "s3"),
+        (Section::Bucket, Write) => g(&["s3:PutObject"], Scope::Objects, ENCRYPT, "s3"),
+        (Section::Bucket, Delete) => g(&["s3:DeleteObject"], Scope::Objects, &[], "s3"),
+        (Section::Bucket, List) => g(&["s3:ListBucket"], Scope::Exact, &[], "s3"),
+        (Section::Topic, Publish) => g(&["sns:Publish"], Scope::Exact, ENCRYPT, "sns"),
+        (Section::Secret, Read) => g(
             &[
                 "secretsmanager:DescribeSecret",
                 "secretsmanager:GetSecretValue",
@@ -115,7 +115,7 @@ pub fn grant(kind: Kind, level: AccessLevel) -> Option<Grant> {
             DECRYPT,
             "secretsmanager",
         ),
-        (Kind::Secret, Rotate) => g(
+        (Section::Secret, Rotate) => g(
             &[
                 "secretsmanager:DescribeSecret",
                 "secretsmanager:GetSecretValue",
@@ -135,7 +135,7 @@ pub fn grant(kind: Kind, level: AccessLevel) -> Option<Grant> {
 #[derive(Default)]
 pub struct PolicyBuilder {
     /// statement ID → (kind, the target's ARN, levels)
-    targets: BTreeMap<String, (Kind, Expr, BTreeSet<AccessLevel>)>,
+    targets: BTreeMap<String, (Section, Expr, BTreeSet<AccessLevel>)>,
     kms_actions: BTreeSet<&'static str>,
     via_services: BTreeSet<&'static str>,
 }
@@ -143,7 +143,7 @@ pub struct PolicyBuilder {
 impl PolicyBuilder {
     /// Grants `level` on the resource whose ARN is `arn`; `sid` names the
     /// statement (one per target).
-    pub fn grant(&mut self, sid: &str, arn: Expr, kind: Kind, level: AccessLevel) {
+    pub fn grant(&mut self, sid: &str, arn: Expr, kind: Section, level: AccessLevel) {
         let entry = self
             .targets
             .entry(sid.to_string())
@@ -233,11 +233,11 @@ mod tests {
     #[test]
     fn every_level_of_every_kind_grants_something() {
         for kind in [
-            Kind::Table,
-            Kind::Queue,
-            Kind::Bucket,
-            Kind::Topic,
-            Kind::Secret,
+            Section::Table,
+            Section::Queue,
+            Section::Bucket,
+            Section::Topic,
+            Section::Secret,
         ] {
             for level in kind.access_levels() {
                 let grant = grant(kind, *level).expect("every allowed level has a grant");
@@ -249,7 +249,7 @@ mod tests {
 
     #[test]
     fn scan_is_never_part_of_read() {
-        let read = grant(Kind::Table, AccessLevel::Read).unwrap();
+        let read = grant(Section::Table, AccessLevel::Read).unwrap();
         assert!(!read.actions.contains(&"dynamodb:Scan"));
     }
 
@@ -259,13 +259,13 @@ mod tests {
         builder.grant(
             "OrdersTable",
             Expr::arn("OrdersTable"),
-            Kind::Table,
+            Section::Table,
             AccessLevel::Read,
         );
         builder.grant(
             "OrdersTable",
             Expr::arn("OrdersTable"),
-            Kind::Table,
+            Section::Table,
             AccessLevel::Write,
         );
         let statements = builder.statements("ServiceKey");

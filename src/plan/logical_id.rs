@@ -113,14 +113,14 @@ pub fn metric_alarm(function: &str, metric: &str) -> String {
 }
 
 /// The logical-ID suffix of a named spec resource's main resource.
-pub fn kind_suffix(kind: crate::spec::Kind) -> &'static str {
+pub fn kind_suffix(kind: crate::spec::Section) -> &'static str {
     match kind {
-        crate::spec::Kind::Function => "Function",
-        crate::spec::Kind::Table => "Table",
-        crate::spec::Kind::Queue => "Queue",
-        crate::spec::Kind::Bucket => "Bucket",
-        crate::spec::Kind::Topic => "Topic",
-        crate::spec::Kind::Secret => "Secret",
+        crate::spec::Section::Function => "Function",
+        crate::spec::Section::Table => "Table",
+        crate::spec::Section::Queue => "Queue",
+        crate::spec::Section::Bucket => "Bucket",
+        crate::spec::Section::Topic => "Topic",
+        crate::spec::Section::Secret => "Secret",
     }
 }
 

@@ -19,10 +19,10 @@ use crate::diagnostic::Diagnostic;
 use crate::plan::build::access_env;
 use crate::plan::deploy;
 use crate::spec::runtime::{self, Family};
-use crate::spec::{EventSource, Kind, Spec};
+use crate::spec::{EventSource, Section, Spec};
 
 /// What `init` builds in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Feature {
     /// An HTTP API with a JWT authorizer and two routes.
     Api,
@@ -220,7 +220,7 @@ fn handler_data(spec: &Spec, name: &str, function: &crate::spec::Function) -> Va
             "name": target.value,
             "levels": levels.join(", "),
         }));
-        if kind == Kind::Secret {
+        if kind == Section::Secret {
             secrets.push(json!({
                 "name": target.value,
                 "variable": variable,

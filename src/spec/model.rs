@@ -698,9 +698,11 @@ fn patches(
         .collect()
 }
 
-/// The kind of a named spec resource, for `access:` and error messages.
+/// The section of the spec that declares a named resource (`tables:`, …),
+/// for `access:` and error messages. Not a plan kind: one section becomes
+/// several kinds of resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Kind {
+pub enum Section {
     Function,
     Table,
     Queue,
@@ -709,15 +711,15 @@ pub enum Kind {
     Secret,
 }
 
-impl Kind {
+impl Section {
     pub fn as_str(self) -> &'static str {
         match self {
-            Kind::Function => "function",
-            Kind::Table => "table",
-            Kind::Queue => "queue",
-            Kind::Bucket => "bucket",
-            Kind::Topic => "topic",
-            Kind::Secret => "secret",
+            Section::Function => "function",
+            Section::Table => "table",
+            Section::Queue => "queue",
+            Section::Bucket => "bucket",
+            Section::Topic => "topic",
+            Section::Secret => "secret",
         }
     }
 
@@ -725,12 +727,12 @@ impl Kind {
     pub fn access_levels(self) -> &'static [AccessLevel] {
         use AccessLevel::*;
         match self {
-            Kind::Function => &[],
-            Kind::Table => &[Read, Write, Scan, Stream],
-            Kind::Queue => &[Send, Consume],
-            Kind::Bucket => &[Read, Write, Delete, List],
-            Kind::Topic => &[Publish],
-            Kind::Secret => &[Read],
+            Section::Function => &[],
+            Section::Table => &[Read, Write, Scan, Stream],
+            Section::Queue => &[Send, Consume],
+            Section::Bucket => &[Read, Write, Delete, List],
+            Section::Topic => &[Publish],
+            Section::Secret => &[Read],
         }
     }
 
@@ -739,38 +741,42 @@ impl Kind {
     /// only from a secret's `rotation:`.
     pub fn implied_levels(self) -> &'static [AccessLevel] {
         match self {
-            Kind::Secret => &[AccessLevel::Rotate],
-            Kind::Function | Kind::Table | Kind::Queue | Kind::Bucket | Kind::Topic => &[],
+            Section::Secret => &[AccessLevel::Rotate],
+            Section::Function
+            | Section::Table
+            | Section::Queue
+            | Section::Bucket
+            | Section::Topic => &[],
         }
     }
 }
 
 impl Spec {
     /// Every named resource with its kind, in kind order then name order.
-    pub fn named_resources(&self) -> impl Iterator<Item = (&Name, Kind)> {
+    pub fn named_resources(&self) -> impl Iterator<Item = (&Name, Section)> {
         self.functions
             .keys()
-            .map(|n| (n, Kind::Function))
-            .chain(self.tables.keys().map(|n| (n, Kind::Table)))
-            .chain(self.queues.keys().map(|n| (n, Kind::Queue)))
-            .chain(self.buckets.keys().map(|n| (n, Kind::Bucket)))
-            .chain(self.topics.keys().map(|n| (n, Kind::Topic)))
-            .chain(self.secrets.keys().map(|n| (n, Kind::Secret)))
+            .map(|n| (n, Section::Function))
+            .chain(self.tables.keys().map(|n| (n, Section::Table)))
+            .chain(self.queues.keys().map(|n| (n, Section::Queue)))
+            .chain(self.buckets.keys().map(|n| (n, Section::Bucket)))
+            .chain(self.topics.keys().map(|n| (n, Section::Topic)))
+            .chain(self.secrets.keys().map(|n| (n, Section::Secret)))
     }
 
     /// The name a resource's logical IDs and AWS names come from: the name it
     /// was `renamed_from`, if any, else its own.
     pub fn stable_name<'a>(&'a self, name: &'a str) -> &'a str {
         let from = match self.kind_of(name) {
-            Some(Kind::Function) => self
+            Some(Section::Function) => self
                 .functions
                 .get(name)
                 .and_then(|r| r.renamed_from.as_ref()),
-            Some(Kind::Table) => self.tables.get(name).and_then(|r| r.renamed_from.as_ref()),
-            Some(Kind::Queue) => self.queues.get(name).and_then(|r| r.renamed_from.as_ref()),
-            Some(Kind::Bucket) => self.buckets.get(name).and_then(|r| r.renamed_from.as_ref()),
-            Some(Kind::Topic) => self.topics.get(name).and_then(|r| r.renamed_from.as_ref()),
-            Some(Kind::Secret) => self.secrets.get(name).and_then(|r| r.renamed_from.as_ref()),
+            Some(Section::Table) => self.tables.get(name).and_then(|r| r.renamed_from.as_ref()),
+            Some(Section::Queue) => self.queues.get(name).and_then(|r| r.renamed_from.as_ref()),
+            Some(Section::Bucket) => self.buckets.get(name).and_then(|r| r.renamed_from.as_ref()),
+            Some(Section::Topic) => self.topics.get(name).and_then(|r| r.renamed_from.as_ref()),
+            Some(Section::Secret) => self.secrets.get(name).and_then(|r| r.renamed_from.as_ref()),
             None => None,
         };
         from.map_or(name, |from| from.value.as_str())
@@ -783,12 +789,12 @@ impl Spec {
             let from = self.stable_name(name);
             if from != name.as_str() {
                 let from = match self.kind_of(name) {
-                    Some(Kind::Function) => self.functions[name].renamed_from.as_ref(),
-                    Some(Kind::Table) => self.tables[name].renamed_from.as_ref(),
-                    Some(Kind::Queue) => self.queues[name].renamed_from.as_ref(),
-                    Some(Kind::Bucket) => self.buckets[name].renamed_from.as_ref(),
-                    Some(Kind::Topic) => self.topics[name].renamed_from.as_ref(),
-                    Some(Kind::Secret) => self.secrets[name].renamed_from.as_ref(),
+                    Some(Section::Function) => self.functions[name].renamed_from.as_ref(),
+                    Some(Section::Table) => self.tables[name].renamed_from.as_ref(),
+                    Some(Section::Queue) => self.queues[name].renamed_from.as_ref(),
+                    Some(Section::Bucket) => self.buckets[name].renamed_from.as_ref(),
+                    Some(Section::Topic) => self.topics[name].renamed_from.as_ref(),
+                    Some(Section::Secret) => self.secrets[name].renamed_from.as_ref(),
                     None => None,
                 };
                 out.extend(from.map(|from| (name, from)));
@@ -799,14 +805,14 @@ impl Spec {
 
     /// The kind of the resource with this name, if there is one.
     /// Map lookups, not a scan: this runs for every `access:` entry.
-    pub fn kind_of(&self, name: &str) -> Option<Kind> {
+    pub fn kind_of(&self, name: &str) -> Option<Section> {
         [
-            (self.functions.contains_key(name), Kind::Function),
-            (self.tables.contains_key(name), Kind::Table),
-            (self.queues.contains_key(name), Kind::Queue),
-            (self.buckets.contains_key(name), Kind::Bucket),
-            (self.topics.contains_key(name), Kind::Topic),
-            (self.secrets.contains_key(name), Kind::Secret),
+            (self.functions.contains_key(name), Section::Function),
+            (self.tables.contains_key(name), Section::Table),
+            (self.queues.contains_key(name), Section::Queue),
+            (self.buckets.contains_key(name), Section::Bucket),
+            (self.topics.contains_key(name), Section::Topic),
+            (self.secrets.contains_key(name), Section::Secret),
         ]
         .into_iter()
         .find_map(|(found, kind)| found.then_some(kind))

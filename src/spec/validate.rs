@@ -144,7 +144,7 @@ impl Validator<'_> {
     fn names(&mut self) {
         let spec = self.spec;
         check_name(self, &spec.service, "service");
-        let mut seen: BTreeMap<&str, (Kind, Loc)> = BTreeMap::new();
+        let mut seen: BTreeMap<&str, (Section, Loc)> = BTreeMap::new();
         for (name, kind) in spec.named_resources() {
             check_name(self, name, kind.as_str());
             let qualified = spec.service.len() + 1 + name.len();
@@ -673,7 +673,7 @@ impl Validator<'_> {
             let names = self
                 .spec
                 .named_resources()
-                .filter(|(_, k)| *k != Kind::Function)
+                .filter(|(_, k)| *k != Section::Function)
                 .map(|(n, _)| n.as_str());
             let suggestion = did_you_mean(target, names).map(|s| format!("did you mean `{s}`?"));
             self.error(
@@ -745,17 +745,17 @@ impl Validator<'_> {
         };
         let (kind, option_fits) = match source {
             EventSource::Queue(_) => (
-                Some(Kind::Queue),
+                Some(Section::Queue),
                 event.prefix.is_none()
                     && event.suffix.is_none()
                     && event.starting_position.is_none(),
             ),
             EventSource::Stream(_) => (
-                Some(Kind::Table),
+                Some(Section::Table),
                 event.prefix.is_none() && event.suffix.is_none(),
             ),
             EventSource::Bucket(_) => (
-                Some(Kind::Bucket),
+                Some(Section::Bucket),
                 event.batch_size.is_none() && event.starting_position.is_none(),
             ),
             EventSource::Topic(_) | EventSource::Schedule(_) => (
@@ -787,7 +787,7 @@ impl Validator<'_> {
                 }
                 return;
             }
-            EventSource::Topic(name) => (name, Kind::Topic),
+            EventSource::Topic(name) => (name, Section::Topic),
             EventSource::Queue(name) | EventSource::Stream(name) | EventSource::Bucket(name) => {
                 (name, kind.expect("has a kind"))
             }

@@ -3,7 +3,17 @@
 
 use std::path::{Path, PathBuf};
 
-use palisade::cli::build::{Outputs, Target, TemplateFormat, compile};
+use palisade::cli::build::{Outputs, Targets, TemplateFormat, compile};
+
+/// The `palisade` binary of this build, for assertions on its output.
+pub fn palisade() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("palisade").unwrap()
+}
+
+/// The same binary as a plain process, for tests that spawn several at once.
+pub fn palisade_process() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_palisade"))
+}
 
 /// Every example's spec path, sorted.
 pub fn examples() -> Vec<PathBuf> {
@@ -27,7 +37,7 @@ pub fn example_name(spec: &Path) -> String {
 
 /// Compiles a spec to CloudFormation in memory.
 pub fn cloudformation(spec: &Path, format: TemplateFormat) -> Outputs {
-    compile(spec.to_str().unwrap(), Target::Cloudformation, format)
+    compile(spec.to_str().unwrap(), Targets::CloudFormation, format)
         .unwrap_or_else(|e| panic!("{}: {e:?}", spec.display()))
 }
 

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use hcl::expr::{Expression, ObjectKey, TemplateExpr, TraversalOperator};
 use hcl::template::{Element, Template};
-use palisade::cli::build::{Target, TemplateFormat, compile};
+use palisade::cli::build::{Targets, TemplateFormat, compile};
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -18,7 +18,7 @@ pub use support::{example_name, examples};
 pub fn terraform_files(spec: &Path) -> BTreeMap<String, String> {
     compile(
         spec.to_str().unwrap(),
-        Target::Terraform,
+        Targets::Terraform,
         TemplateFormat::Yaml,
     )
     .unwrap_or_else(|e| panic!("{}: {e:?}", spec.display()))
@@ -34,7 +34,7 @@ pub fn terraform_files(spec: &Path) -> BTreeMap<String, String> {
 pub fn cloudformation_template(spec: &Path) -> serde_json::Value {
     let outputs = compile(
         spec.to_str().unwrap(),
-        Target::Cloudformation,
+        Targets::CloudFormation,
         TemplateFormat::Json,
     )
     .unwrap();

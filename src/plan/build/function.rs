@@ -80,7 +80,7 @@ impl Builder<'_> {
             let Some((variable, attr)) = access_env(target, kind) else {
                 continue;
             };
-            let value = if kind == spec::Kind::Bucket {
+            let value = if kind == spec::Section::Bucket {
                 self.bucket_name(target)
             } else {
                 Expr::attr(&target_id, attr)
@@ -92,13 +92,13 @@ impl Builder<'_> {
                 Some(EventSource::Queue(queue)) => policy.grant(
                     &self.of(queue, "Queue"),
                     Expr::arn(&self.of(queue, "Queue")),
-                    spec::Kind::Queue,
+                    spec::Section::Queue,
                     AccessLevel::Consume,
                 ),
                 Some(EventSource::Stream(table)) => policy.grant(
                     &self.of(table, "Table"),
                     Expr::arn(&self.of(table, "Table")),
-                    spec::Kind::Table,
+                    spec::Section::Table,
                     AccessLevel::Stream,
                 ),
                 _ => {}
@@ -115,7 +115,7 @@ impl Builder<'_> {
                 policy.grant(
                     &secret_id,
                     Expr::arn(&secret_id),
-                    spec::Kind::Secret,
+                    spec::Section::Secret,
                     AccessLevel::Rotate,
                 );
             }

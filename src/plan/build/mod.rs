@@ -110,14 +110,14 @@ pub fn env_name(name: &str) -> String {
 /// The environment variable through which a function finds a resource it
 /// may access (`ORDERS_TABLE`, `ORDER_EVENTS_QUEUE_URL`, ...) and the
 /// attribute it holds. Functions are not handed to each other.
-pub fn access_env(name: &str, kind: spec::Kind) -> Option<(String, Attr)> {
+pub fn access_env(name: &str, kind: spec::Section) -> Option<(String, Attr)> {
     let (suffix, attr) = match kind {
-        spec::Kind::Table => ("TABLE", Attr::Name),
-        spec::Kind::Queue => ("QUEUE_URL", Attr::Url),
-        spec::Kind::Bucket => ("BUCKET", Attr::Name),
-        spec::Kind::Topic => ("TOPIC_ARN", Attr::Arn),
-        spec::Kind::Secret => ("SECRET_ARN", Attr::Arn),
-        spec::Kind::Function => return None,
+        spec::Section::Table => ("TABLE", Attr::Name),
+        spec::Section::Queue => ("QUEUE_URL", Attr::Url),
+        spec::Section::Bucket => ("BUCKET", Attr::Name),
+        spec::Section::Topic => ("TOPIC_ARN", Attr::Arn),
+        spec::Section::Secret => ("SECRET_ARN", Attr::Arn),
+        spec::Section::Function => return None,
     };
     Some((format!("{}_{suffix}", env_name(name)), attr))
 }
@@ -180,9 +180,9 @@ impl Builder<'_> {
     /// A named resource's ARN. Buckets' are built from their fixed name, so
     /// that function policies never refer to the bucket resource (a
     /// dependency cycle once the bucket notifies a function).
-    fn arn_of(&self, name: &str, kind: spec::Kind) -> Expr {
+    fn arn_of(&self, name: &str, kind: spec::Section) -> Expr {
         match kind {
-            spec::Kind::Bucket => self.bucket_arn(name),
+            spec::Section::Bucket => self.bucket_arn(name),
             _ => Expr::arn(&self.of(name, logical_id::kind_suffix(kind))),
         }
     }

@@ -5,15 +5,15 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use crate::check::{ALERTS_UNSUBSCRIBED, RUNTIME_UPDATE, Report, Status};
+use super::{ALERTS_UNSUBSCRIBED, Assessment, RUNTIME_UPDATE, Status};
 use crate::controls::CATALOG;
 use crate::text::terminal;
 
 /// User text (waiver reasons, paths) is escaped: a reason must not print
 /// fake lines or drive the terminal.
-pub fn text(report: &Report, spec_path: &str) -> String {
+pub fn text(report: &Assessment, spec_path: &str) -> String {
     let spec_path = &*terminal(spec_path);
-    let mut by_resource: BTreeMap<&str, Vec<&crate::check::Evaluation>> = BTreeMap::new();
+    let mut by_resource: BTreeMap<&str, Vec<&super::Evaluation>> = BTreeMap::new();
     for evaluation in &report.evaluations {
         by_resource
             .entry(evaluation.resource.as_str())
@@ -86,7 +86,7 @@ pub fn text(report: &Report, spec_path: &str) -> String {
     out
 }
 
-pub fn json(report: &Report, spec_path: &str) -> String {
+pub fn json(report: &Assessment, spec_path: &str) -> String {
     let mut value = json!({
         "file": spec_path,
         "summary": {
@@ -110,7 +110,7 @@ pub fn json(report: &Report, spec_path: &str) -> String {
 /// SARIF 2.1.0: every control is a rule (its documentation is the help);
 /// violations are errors, waivers are results carrying an in-source
 /// suppression with the waiver's reason, advisories are warnings.
-pub fn sarif(report: &Report, spec_path: &str) -> String {
+pub fn sarif(report: &Assessment, spec_path: &str) -> String {
     let mut rules: Vec<Value> = CATALOG
         .iter()
         .map(|c| {

@@ -1,7 +1,10 @@
 //! `palisade check`: the spec and its plan evaluated against every control —
 //! per resource, which controls are applied, waived (with the reason and the
 //! waiver's place in the spec) or violated — plus advisories (a newer runtime
-//! exists, a secret is not rotated).
+//! exists, a secret is not rotated). `render` prints it as text, JSON or
+//! SARIF.
+
+pub mod render;
 
 use serde::Serialize;
 
@@ -55,13 +58,13 @@ pub struct AcceptedOverride {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Report {
+pub struct Assessment {
     pub evaluations: Vec<Evaluation>,
     pub advisories: Vec<Advisory>,
     pub overrides: Vec<AcceptedOverride>,
 }
 
-impl Report {
+impl Assessment {
     pub fn violations(&self) -> impl Iterator<Item = &Evaluation> {
         self.evaluations
             .iter()
@@ -72,7 +75,7 @@ impl Report {
 /// Evaluates a loaded spec through the pipeline: controls the final
 /// artifacts fail through overrides are violations here (in `build` they are
 /// errors); an override of the wrong shape is still invalid input.
-pub fn check(loaded: &LoadedSpec) -> crate::Result<Report> {
+pub fn check(loaded: &LoadedSpec) -> crate::Result<Assessment> {
     let compiled = pipeline::run(loaded, &Default::default())?;
     let spec = &loaded.spec;
     let mut evaluations = applied_and_waived(spec, &compiled.plan);
@@ -114,7 +117,7 @@ pub fn check(loaded: &LoadedSpec) -> crate::Result<Report> {
             column: loc.column,
         })
         .collect();
-    Ok(Report {
+    Ok(Assessment {
         evaluations,
         advisories: advisories(spec, &compiled.plan),
         overrides,

@@ -1,3 +1,0 @@
-//! Reports rendered from the plan with handlebars templates in `templates/`.
-
-pub mod check;
