@@ -102,20 +102,10 @@ impl Graph {
     }
 
     pub fn from_plan(plan: &Plan) -> Graph {
-        let dead_letter_queues: BTreeSet<&Id> = plan
-            .resources
-            .iter()
-            .filter_map(|r| {
-                let Kind::Queue(queue) = &r.kind else {
-                    return None;
-                };
-                queue.redrive.as_ref().map(|(dlq, _)| dlq)
-            })
-            .collect();
         let nodes: BTreeMap<Id, Node> = plan
             .resources
             .iter()
-            .filter_map(|r| node(plan, r, &dead_letter_queues))
+            .filter_map(|r| node(plan, r))
             .map(|n| (n.id.clone(), n))
             .collect();
         // Only edges between drawn nodes: an email subscription or a function's
@@ -154,7 +144,7 @@ impl Graph {
 /// The node for a resource, if it is drawn. Palisade's own plumbing without a
 /// spec name (the alarm topic, the access-log bucket, the functions' shared
 /// DLQ, logs, alarms) is left out, so the picture shows what the spec declares.
-fn node(plan: &Plan, resource: &Resource, dead_letter_queues: &BTreeSet<&Id>) -> Option<Node> {
+fn node(plan: &Plan, resource: &Resource) -> Option<Node> {
     let spec_name = resource.source.clone();
     let (kind, name, encrypted_with) = match &resource.kind {
         // Public means no authorizer, whatever the spec says; the reason is
@@ -195,7 +185,7 @@ fn node(plan: &Plan, resource: &Resource, dead_letter_queues: &BTreeSet<&Id>) ->
         // Stores are drawn when the spec declares them; Palisade's own
         // (the alarm topic, the access-log bucket, the shared DLQ) are not.
         Kind::Table(table) => (NodeKind::Table, spec_name?, Some(table.key.clone())),
-        Kind::Queue(queue) if dead_letter_queues.contains(&resource.id) => (
+        Kind::Queue(queue) if queue.dead_letter => (
             NodeKind::DeadLetterQueue,
             spec_name?,
             Some(queue.key.clone()),

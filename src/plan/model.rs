@@ -388,6 +388,9 @@ pub struct Queue {
     pub data_key_reuse_seconds: u32,
     /// The dead-letter queue and receives before a message moves there.
     pub redrive: Option<(Id, u32)>,
+    /// It is a dead-letter queue (of a queue, or of the functions'
+    /// asynchronous invocations): it needs a depth alarm, not a DLQ.
+    pub dead_letter: bool,
     pub key: Id,
 }
 

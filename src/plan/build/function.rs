@@ -22,6 +22,7 @@ impl Builder<'_> {
             DLQ_RETENTION_DAYS * 86_400,
             30,
             None,
+            true,
         );
         self.dlq_alarm(
             FUNCTIONS_DLQ,

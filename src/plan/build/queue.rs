@@ -14,6 +14,7 @@ impl Builder<'_> {
         retention_seconds: u32,
         visibility_timeout: u32,
         redrive: Option<(Id, u32)>,
+        dead_letter: bool,
     ) {
         let has_redrive = redrive.is_some();
         let queue = self.add(
@@ -27,6 +28,7 @@ impl Builder<'_> {
                 data_key_reuse_seconds: DATA_KEY_REUSE_SECONDS,
                 visibility_timeout,
                 redrive,
+                dead_letter,
                 key: SERVICE_KEY.into(),
             }),
         );
@@ -64,6 +66,7 @@ impl Builder<'_> {
                 DLQ_RETENTION_DAYS * 86_400,
                 30,
                 None,
+                true,
             );
             let max_receives = queue
                 .max_receives
@@ -83,6 +86,7 @@ impl Builder<'_> {
                 retention,
                 visibility,
                 Some((dlq.clone(), max_receives)),
+                false,
             );
             // The queue is the resource just added (after its policy: last but one).
             if consumer_timeout.is_some()
