@@ -250,3 +250,31 @@ fn retention_follows_the_registry() {
         }
     }
 }
+
+/// The graph draws what the registry says: nodes only for `Drawn::Node`
+/// kinds, and every edge between drawn nodes comes from a kind that is drawn
+/// or draws edges.
+#[test]
+fn the_graph_draws_what_the_registry_says() {
+    use palisade::plan::kinds::Drawn;
+    for plan in example_plans() {
+        let graph = palisade::graph::Graph::from_plan(&plan);
+        let by_id: std::collections::BTreeMap<&str, &palisade::plan::Resource> =
+            plan.resources.iter().map(|r| (r.id.as_str(), r)).collect();
+        for node in graph.nodes() {
+            let drawn = by_id[node.id.as_str()].kind.describe().drawn;
+            assert_eq!(drawn, Drawn::Node, "{} is drawn as a node", node.id);
+        }
+        // Every resource the spec declared of a node kind is drawn.
+        for resource in &plan.resources {
+            let description = resource.kind.describe();
+            if description.drawn == Drawn::Node && resource.source.is_some() {
+                assert!(
+                    graph.node(&resource.id).is_some(),
+                    "{} is not drawn",
+                    resource.id
+                );
+            }
+        }
+    }
+}

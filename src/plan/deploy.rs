@@ -503,7 +503,7 @@ fn artifact_objects(service: &str) -> Expr {
         Part::Lit("arn:".into()),
         Part::Partition,
         Part::Lit(":s3:::".into()),
-        Part::Param(super::build::ARTIFACT_BUCKET),
+        Part::Param(super::logical_id::ARTIFACT_BUCKET),
         Part::Lit(format!("/{service}/*")),
     ])
 }

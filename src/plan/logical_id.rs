@@ -2,6 +2,22 @@
 //! contract — a changed ID means CloudFormation replaces the resource — so each
 //! depends only on the spec name it comes from, never on position or count.
 
+/// The service's own resources, one of each per stack.
+pub const SERVICE_KEY: &str = "ServiceKey";
+pub const SERVICE_KEY_ALIAS: &str = "ServiceKeyAlias";
+pub const FUNCTIONS_DLQ: &str = "FunctionsDeadLetterQueue";
+pub const ACCESS_LOGS_BUCKET: &str = "AccessLogsBucket";
+pub const ALERTS_TOPIC: &str = "AlertsTopic";
+pub const ALERTS_EMAIL_SUBSCRIPTION: &str = "AlertsEmailSubscription";
+pub const API: &str = "HttpApi";
+pub const API_AUTHORIZER_ID: &str = "HttpApiAuthorizer";
+pub const API_STAGE: &str = "HttpApiStage";
+pub const API_ACCESS_LOGS_ID: &str = "HttpApiAccessLogs";
+pub const API_5XX_ALARM: &str = "HttpApi5xxAlarm";
+/// Names of template parameters and outputs share the namespace.
+pub const ARTIFACT_BUCKET: &str = "ArtifactBucket";
+pub const API_URL: &str = "ApiUrl";
+
 /// `get-order` → `GetOrder`.
 pub fn pascal(name: &str) -> String {
     name.split(|c: char| !c.is_ascii_alphanumeric())

@@ -633,7 +633,7 @@ impl Plan {
     /// The alert topic that alarms notify, when nothing is subscribed to it
     /// (the spec has alarms but no `alerts:`): the alarms reach nobody.
     pub fn unsubscribed_alert_topic(&self) -> Option<&Resource> {
-        let topic = self.get(crate::plan::build::ALERTS_TOPIC)?;
+        let topic = self.get(crate::plan::logical_id::ALERTS_TOPIC)?;
         let subscribed = self
             .resources
             .iter()

@@ -24,7 +24,7 @@ impl Emitter<'_> {
         properties.insert("Role".into(), self.arn(&f.role));
         properties.insert(
             "Code".into(),
-            json!({ "S3Bucket": { "Ref": crate::plan::build::ARTIFACT_BUCKET }, "S3Key": f.package.s3_key }),
+            json!({ "S3Bucket": { "Ref": crate::plan::logical_id::ARTIFACT_BUCKET }, "S3Key": f.package.s3_key }),
         );
         if f.tracing {
             properties.insert("TracingConfig".into(), json!({ "Mode": "Active" }));

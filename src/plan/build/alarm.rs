@@ -3,17 +3,20 @@
 use super::*;
 
 impl Builder<'_> {
-    #[allow(clippy::too_many_arguments)]
+    /// An alarm on any breach of `watched`, applied for `control`.
     pub(super) fn alarm(
         &mut self,
         id: String,
         description: String,
-        namespace: &'static str,
-        metric: &'static str,
-        dimensions: Vec<(&'static str, Expr)>,
-        statistic: &'static str,
+        watched: Watched,
         control: &'static str,
     ) {
+        let Watched {
+            namespace,
+            metric,
+            dimensions,
+            statistic,
+        } = watched;
         // Every alarm notifies the alert topic, which exists whenever an
         // alarm does (with a subscriber when `alerts:` is set).
         let actions = vec![ALERTS_TOPIC.to_string()];
@@ -54,10 +57,12 @@ impl Builder<'_> {
                 "{}: {what} are waiting in the dead-letter queue",
                 self.spec.service.value
             ),
-            "AWS/SQS",
-            "ApproximateNumberOfMessagesVisible",
-            vec![("QueueName", Expr::attr(dlq, Attr::Name))],
-            "Maximum",
+            Watched {
+                namespace: "AWS/SQS",
+                metric: "ApproximateNumberOfMessagesVisible",
+                dimensions: vec![("QueueName", Expr::attr(dlq, Attr::Name))],
+                statistic: "Maximum",
+            },
             MON_DLQ_ALARM,
         );
     }
@@ -81,10 +86,12 @@ impl Builder<'_> {
             self.alarm(
                 logical_id::metric_alarm(&self.pascal(name), metric),
                 format!("{}: {what}", self.qualified(name)),
-                "AWS/Lambda",
-                metric,
-                vec![("FunctionName", Expr::attr(function, Attr::Name))],
-                "Sum",
+                Watched {
+                    namespace: "AWS/Lambda",
+                    metric,
+                    dimensions: vec![("FunctionName", Expr::attr(function, Attr::Name))],
+                    statistic: "Sum",
+                },
                 MON_FUNCTION_ALARMS,
             );
         }
@@ -127,7 +134,7 @@ impl Builder<'_> {
             return;
         };
         self.add(
-            "AlertsEmailSubscription".into(),
+            ALERTS_EMAIL_SUBSCRIPTION.into(),
             None,
             alerts.email.loc,
             Kind::Subscription(Subscription {
@@ -137,4 +144,12 @@ impl Builder<'_> {
             }),
         );
     }
+}
+
+/// The metric an alarm watches.
+pub(super) struct Watched {
+    pub namespace: &'static str,
+    pub metric: &'static str,
+    pub dimensions: Vec<(&'static str, Expr)>,
+    pub statistic: &'static str,
 }

@@ -17,28 +17,7 @@ impl Builder<'_> {
             Kind::Api(Api {
                 name: service.clone(),
                 description: self.spec.description.as_ref().map(|d| d.value.clone()),
-                cors: api.cors.as_ref().map(|cors| Cors {
-                    origins: cors.origins.iter().map(|o| o.value.clone()).collect(),
-                    methods: if cors.methods.is_empty() {
-                        let mut methods: BTreeSet<String> = api
-                            .routes
-                            .keys()
-                            .filter_map(|k| k.split_once(' '))
-                            .map(|(m, _)| m.to_string())
-                            .filter(|m| m != "ANY")
-                            .collect();
-                        methods.insert("OPTIONS".into());
-                        methods.into_iter().collect()
-                    } else {
-                        cors.methods.iter().map(|m| m.value.clone()).collect()
-                    },
-                    headers: if cors.headers.is_empty() {
-                        vec!["authorization".into(), "content-type".into()]
-                    } else {
-                        cors.headers.iter().map(|h| h.value.clone()).collect()
-                    },
-                    max_age: cors.max_age.as_ref().map_or(600, |m| m.value),
-                }),
+                cors: cors(api),
             }),
         );
         api_resource.controls = vec![
@@ -48,7 +27,7 @@ impl Builder<'_> {
         ];
         let authorizer = api.auth.as_ref().map(|auth| {
             let resource = self.add(
-                "HttpApiAuthorizer".into(),
+                API_AUTHORIZER_ID.into(),
                 None,
                 auth.jwt.loc,
                 Kind::Authorizer(Authorizer {
@@ -59,103 +38,25 @@ impl Builder<'_> {
                 }),
             );
             resource.controls.push(applied(API_AUTHORIZER, None));
-            "HttpApiAuthorizer".to_string()
+            API_AUTHORIZER_ID.to_string()
         });
         let scopes_waiver = waiver(&api.waive, API_SCOPES);
-        let mut route_ids = Vec::new();
-        let mut route_throttles = Vec::new();
-        let mut integrations = BTreeSet::new();
+        let mut routes = Routes {
+            authorizer,
+            scopes_waiver,
+            ids: Vec::new(),
+            throttles: Vec::new(),
+            integrations: BTreeSet::new(),
+        };
         for (key, route) in &api.routes {
-            let Some((method, path)) = key.split_once(' ') else {
-                continue;
-            };
-            let stem = logical_id::route_stem(method, path);
-            let function_id = self.of(&route.function, "Function");
-            let integration = self.of(&route.function, "Integration");
-            if integrations.insert(integration.clone()) {
-                let timeout = self
-                    .spec
-                    .functions
-                    .get(route.function.as_str())
-                    .and_then(|f| f.timeout.as_ref())
-                    .map_or(spec::DEFAULT_TIMEOUT, |t| t.value);
-                self.add(
-                    integration.clone(),
-                    Some(&route.function),
-                    route.function.loc,
-                    Kind::Integration(Integration {
-                        api: API.into(),
-                        function: function_id.clone(),
-                        timeout_ms: (timeout * 1000).min(30_000),
-                    }),
-                );
-            }
-            let public_reason = route.public.as_ref().map(|p| p.value.clone());
-            let route_id = logical_id::part(&stem, "Route");
-            let resource = self.add(
-                route_id.clone(),
-                None,
-                key.loc,
-                Kind::Route(Route {
-                    api: API.into(),
-                    key: key.value.clone(),
-                    integration,
-                    authorizer: if public_reason.is_some() {
-                        None
-                    } else {
-                        authorizer.clone()
-                    },
-                    scopes: route.scopes.iter().map(|s| s.value.clone()).collect(),
-                    public_reason: public_reason.clone(),
-                }),
-            );
-            resource.controls.push(applied(
-                API_AUTHORIZER,
-                public_reason.map(|r| format!("public: {r}")),
-            ));
-            if route.public.is_none() {
-                resource.controls.push(applied(
-                    API_SCOPES,
-                    if route.scopes.is_empty() {
-                        scopes_waiver.clone()
-                    } else {
-                        None
-                    },
-                ));
-            }
-            if let Some(throttle) = route.throttle {
-                route_throttles.push((
-                    key.value.clone(),
-                    Throttle {
-                        rate: throttle.rate,
-                        burst: throttle.burst,
-                    },
-                ));
-            }
-            route_ids.push(route_id);
-            // The source ARN names the route exactly, path parameters included.
-            let arn_method = if method == "ANY" { "*" } else { method };
-            let source_arn = Expr(vec![
-                Part::Lit("arn:".into()),
-                Part::Partition,
-                Part::Lit(":execute-api:".into()),
-                Part::Region,
-                Part::Lit(":".into()),
-                Part::Account,
-                Part::Lit(":".into()),
-                Part::Ref(API.into(), Attr::Id),
-                Part::Lit(format!("/*/{arn_method}{path}")),
-            ]);
-            self.permission(
-                logical_id::part(&stem, "Permission"),
-                &route.function,
-                key.loc,
-                &function_id,
-                "apigateway.amazonaws.com",
-                source_arn,
-            );
+            self.route(key, route, &mut routes);
         }
-        let access_logs = "HttpApiAccessLogs".to_string();
+        let Routes {
+            ids: route_ids,
+            throttles: route_throttles,
+            ..
+        } = routes;
+        let access_logs = API_ACCESS_LOGS_ID.to_string();
         let log_group_name = format!("/aws/apigateway/{service}/access");
         let log_group = self.add(
             access_logs.clone(),
@@ -175,12 +76,12 @@ impl Builder<'_> {
         self.log_groups.push(log_group_name);
         let throttle = api.throttle.unwrap_or(spec::DEFAULT_THROTTLE);
         let stage = self.add(
-            "HttpApiStage".into(),
+            API_STAGE.into(),
             None,
             loc,
             Kind::Stage(Stage {
                 api: API.into(),
-                name: "$default".into(),
+                name: STAGE_NAME.into(),
                 throttle: Throttle {
                     rate: throttle.rate,
                     burst: throttle.burst,
@@ -204,20 +105,155 @@ impl Builder<'_> {
             }
         } else {
             self.alarm(
-                "HttpApi5xxAlarm".into(),
+                API_5XX_ALARM.into(),
                 format!("{service}: the API answered with server errors"),
-                "AWS/ApiGateway",
-                "5xx",
-                vec![
-                    ("ApiId", Expr::attr(API, Attr::Id)),
-                    ("Stage", Expr::lit("$default")),
-                ],
-                "Sum",
+                super::alarm::Watched {
+                    namespace: "AWS/ApiGateway",
+                    metric: "5xx",
+                    dimensions: vec![
+                        ("ApiId", Expr::attr(API, Attr::Id)),
+                        ("Stage", Expr::lit(STAGE_NAME)),
+                    ],
+                    statistic: "Sum",
+                },
                 MON_API_ALARM,
             );
         }
         let mut url = Expr::attr(API, Attr::Endpoint);
         url.0.push(Part::Lit("/".into()));
-        self.output("ApiUrl".into(), "Base URL of the HTTP API".into(), url);
+        self.output(API_URL.into(), "Base URL of the HTTP API".into(), url);
     }
+
+    /// One route: its integration (one per function), the route with its
+    /// authorizer and scopes, and the permission for exactly this route.
+    fn route(&mut self, key: &spec::Name, route: &spec::Route, routes: &mut Routes) {
+        let Some((method, path)) = key.split_once(' ') else {
+            return;
+        };
+        let stem = logical_id::route_stem(method, path);
+        let function_id = self.of(&route.function, "Function");
+        let integration = self.of(&route.function, "Integration");
+        if routes.integrations.insert(integration.clone()) {
+            let timeout = self
+                .spec
+                .functions
+                .get(route.function.as_str())
+                .and_then(|f| f.timeout.as_ref())
+                .map_or(spec::DEFAULT_TIMEOUT, |t| t.value);
+            self.add(
+                integration.clone(),
+                Some(&route.function),
+                route.function.loc,
+                Kind::Integration(Integration {
+                    api: API.into(),
+                    function: function_id.clone(),
+                    timeout_ms: (timeout * 1000).min(30_000),
+                }),
+            );
+        }
+        let public_reason = route.public.as_ref().map(|p| p.value.clone());
+        let route_id = logical_id::part(&stem, "Route");
+        let resource = self.add(
+            route_id.clone(),
+            None,
+            key.loc,
+            Kind::Route(Route {
+                api: API.into(),
+                key: key.value.clone(),
+                integration,
+                authorizer: if public_reason.is_some() {
+                    None
+                } else {
+                    routes.authorizer.clone()
+                },
+                scopes: route.scopes.iter().map(|s| s.value.clone()).collect(),
+                public_reason: public_reason.clone(),
+            }),
+        );
+        resource.controls.push(applied(
+            API_AUTHORIZER,
+            public_reason.map(|r| format!("public: {r}")),
+        ));
+        if route.public.is_none() {
+            resource.controls.push(applied(
+                API_SCOPES,
+                if route.scopes.is_empty() {
+                    routes.scopes_waiver.clone()
+                } else {
+                    None
+                },
+            ));
+        }
+        if let Some(throttle) = route.throttle {
+            routes.throttles.push((
+                key.value.clone(),
+                Throttle {
+                    rate: throttle.rate,
+                    burst: throttle.burst,
+                },
+            ));
+        }
+        routes.ids.push(route_id);
+        // The source ARN names the route exactly, path parameters included.
+        let arn_method = if method == "ANY" { "*" } else { method };
+        let source_arn = Expr(vec![
+            Part::Lit("arn:".into()),
+            Part::Partition,
+            Part::Lit(":execute-api:".into()),
+            Part::Region,
+            Part::Lit(":".into()),
+            Part::Account,
+            Part::Lit(":".into()),
+            Part::Ref(API.into(), Attr::Id),
+            Part::Lit(format!("/*/{arn_method}{path}")),
+        ]);
+        self.permission(
+            logical_id::part(&stem, "Permission"),
+            &route.function,
+            key.loc,
+            &function_id,
+            "apigateway.amazonaws.com",
+            source_arn,
+        );
+    }
+}
+
+/// The stage served at the API's root URL; its alarm names it too.
+const STAGE_NAME: &str = "$default";
+
+/// CORS as the spec asks, with defaults: the routes' methods (and
+/// OPTIONS), the two headers a JWT API needs, ten minutes of caching.
+fn cors(api: &spec::Api) -> Option<Cors> {
+    api.cors.as_ref().map(|cors| Cors {
+        origins: cors.origins.iter().map(|o| o.value.clone()).collect(),
+        methods: if cors.methods.is_empty() {
+            let mut methods: BTreeSet<String> = api
+                .routes
+                .keys()
+                .filter_map(|k| k.split_once(' '))
+                .map(|(m, _)| m.to_string())
+                .filter(|m| m != "ANY")
+                .collect();
+            methods.insert("OPTIONS".into());
+            methods.into_iter().collect()
+        } else {
+            cors.methods.iter().map(|m| m.value.clone()).collect()
+        },
+        headers: if cors.headers.is_empty() {
+            vec!["authorization".into(), "content-type".into()]
+        } else {
+            cors.headers.iter().map(|h| h.value.clone()).collect()
+        },
+        max_age: cors.max_age.as_ref().map_or(600, |m| m.value),
+    })
+}
+
+/// What the routes add up to for the stage.
+struct Routes {
+    authorizer: Option<Id>,
+    scopes_waiver: Option<String>,
+    ids: Vec<Id>,
+    throttles: Vec<(String, Throttle)>,
+    /// One integration per function, however many routes it serves.
+    integrations: BTreeSet<Id>,
 }

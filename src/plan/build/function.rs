@@ -17,12 +17,7 @@ impl Builder<'_> {
             FUNCTIONS_DLQ.into(),
             None,
             Loc::default(),
-            name,
-            false,
-            DLQ_RETENTION_DAYS * 86_400,
-            30,
-            None,
-            true,
+            super::queue::dead_letter_queue(name, false),
         );
         self.dlq_alarm(
             FUNCTIONS_DLQ,
@@ -67,106 +62,16 @@ impl Builder<'_> {
         self.log_groups.push(log_group_name);
 
         // PAL-IAM-002: permissions only from declared access and events.
-        let mut policy = PolicyBuilder::default();
-        let mut environment = BTreeMap::new();
-        for (target, levels) in &function.access {
-            let Some(kind) = spec.kind_of(target) else {
-                continue;
-            };
-            let target_id = self.of(target, logical_id::kind_suffix(kind));
-            let arn = self.arn_of(target, kind);
-            for level in levels.value.iter() {
-                policy.grant(&target_id, arn.clone(), kind, level.value);
-            }
-            let Some((variable, attr)) = access_env(target, kind) else {
-                continue;
-            };
-            let value = if kind == spec::Section::Bucket {
-                self.bucket_name(target)
-            } else {
-                Expr::attr(&target_id, attr)
-            };
-            environment.insert(variable, value);
-        }
-        for event in &function.events {
-            match event.source() {
-                Some(EventSource::Queue(queue)) => policy.grant(
-                    &self.of(queue, "Queue"),
-                    Expr::arn(&self.of(queue, "Queue")),
-                    spec::Section::Queue,
-                    AccessLevel::Consume,
-                ),
-                Some(EventSource::Stream(table)) => policy.grant(
-                    &self.of(table, "Table"),
-                    Expr::arn(&self.of(table, "Table")),
-                    spec::Section::Table,
-                    AccessLevel::Stream,
-                ),
-                _ => {}
-            }
-        }
-        // The secrets this function rotates (their `rotation:` names it).
-        for (secret, rotated) in &spec.secrets {
-            if rotated
-                .rotation
-                .as_ref()
-                .is_some_and(|r| r.function.value == name.value)
-            {
-                let secret_id = self.of(secret, "Secret");
-                policy.grant(
-                    &secret_id,
-                    Expr::arn(&secret_id),
-                    spec::Section::Secret,
-                    AccessLevel::Rotate,
-                );
-            }
-        }
-        for (key, value) in &function.environment {
-            environment.insert(key.value.clone(), Expr::lit(&value.value));
-        }
+        let (policy, environment) = self.declared_access(name, function);
         let dlq_waiver = waiver(waive, FN_ASYNC_DLQ);
         let tracing_waiver = waiver(waive, FN_TRACING);
-        let mut statements = vec![Statement {
-            sid: "WriteOwnLogGroup".into(),
-            effect: Effect::Allow,
-            principal: None,
-            actions: vec!["logs:CreateLogStream".into(), "logs:PutLogEvents".into()],
-            resources: vec![Expr::arn(&log_group_id)],
-            conditions: Vec::new(),
-        }];
-        if tracing_waiver.is_none() {
-            // X-Ray has no resource-level permissions: `*` is the only scope.
-            statements.push(Statement {
-                sid: "XRayTracing".into(),
-                effect: Effect::Allow,
-                principal: None,
-                actions: vec![
-                    "xray:PutTelemetryRecords".into(),
-                    "xray:PutTraceSegments".into(),
-                ],
-                resources: vec![Expr::lit("*")],
-                conditions: Vec::new(),
-            });
-        }
-        let has_stream_event = function
-            .events
-            .iter()
-            .any(|e| matches!(e.source(), Some(EventSource::Stream(_))));
-        if dlq_waiver.is_none() || has_stream_event {
-            statements.push(Statement {
-                sid: "SendFailuresToDeadLetterQueue".into(),
-                effect: Effect::Allow,
-                principal: None,
-                actions: vec!["sqs:SendMessage".into()],
-                resources: vec![Expr::arn(FUNCTIONS_DLQ)],
-                conditions: Vec::new(),
-            });
-            policy.key_use(&["kms:Decrypt", "kms:GenerateDataKey"], "sqs");
-        }
-        // Lambda decrypts the environment with the service key.
-        policy.key_use(&["kms:Decrypt"], "lambda");
-        statements.extend(policy.statements(SERVICE_KEY));
-
+        let statements = execution_statements(
+            function,
+            &log_group_id,
+            policy,
+            &tracing_waiver,
+            &dlq_waiver,
+        );
         let role = self.add(
             role_id.clone(),
             Some(name),
@@ -265,6 +170,75 @@ impl Builder<'_> {
             format!("Name of function {}", name.value),
             Expr::attr(&id, Attr::Name),
         );
+    }
+
+    /// PAL-IAM-002: the grants a function's `access:`, events and secret
+    /// rotations give it, and the environment variables that name what it
+    /// may reach (plus its own `environment:`).
+    fn declared_access(
+        &self,
+        name: &spec::Name,
+        function: &spec::Function,
+    ) -> (PolicyBuilder, BTreeMap<String, Expr>) {
+        let spec = self.spec;
+        let mut policy = PolicyBuilder::default();
+        let mut environment = BTreeMap::new();
+        for (target, levels) in &function.access {
+            let Some(kind) = spec.kind_of(target) else {
+                continue;
+            };
+            let target_id = self.of(target, logical_id::kind_suffix(kind));
+            let arn = self.arn_of(target, kind);
+            for level in levels.value.iter() {
+                policy.grant(&target_id, arn.clone(), kind, level.value);
+            }
+            let Some((variable, attr)) = access_env(target, kind) else {
+                continue;
+            };
+            let value = if kind == spec::Section::Bucket {
+                self.bucket_name(target)
+            } else {
+                Expr::attr(&target_id, attr)
+            };
+            environment.insert(variable, value);
+        }
+        for event in &function.events {
+            match event.source() {
+                Some(EventSource::Queue(queue)) => policy.grant(
+                    &self.of(queue, "Queue"),
+                    Expr::arn(&self.of(queue, "Queue")),
+                    spec::Section::Queue,
+                    AccessLevel::Consume,
+                ),
+                Some(EventSource::Stream(table)) => policy.grant(
+                    &self.of(table, "Table"),
+                    Expr::arn(&self.of(table, "Table")),
+                    spec::Section::Table,
+                    AccessLevel::Stream,
+                ),
+                _ => {}
+            }
+        }
+        // The secrets this function rotates (their `rotation:` names it).
+        for (secret, rotated) in &spec.secrets {
+            if rotated
+                .rotation
+                .as_ref()
+                .is_some_and(|r| r.function.value == name.value)
+            {
+                let secret_id = self.of(secret, "Secret");
+                policy.grant(
+                    &secret_id,
+                    Expr::arn(&secret_id),
+                    spec::Section::Secret,
+                    AccessLevel::Rotate,
+                );
+            }
+        }
+        for (key, value) in &function.environment {
+            environment.insert(key.value.clone(), Expr::lit(&value.value));
+        }
+        (policy, environment)
     }
 
     pub(super) fn function_events(&mut self, name: &spec::Name, function: &spec::Function) {
@@ -418,4 +392,58 @@ impl Builder<'_> {
         );
         permission.controls.push(applied(IAM_SCOPED_INVOKE, None));
     }
+}
+
+/// An execution role's statements: its own log group, X-Ray unless tracing
+/// is waived, the functions' dead-letter queue when it sends there, and the
+/// declared grants with the service key's use.
+fn execution_statements(
+    function: &spec::Function,
+    log_group_id: &str,
+    mut policy: PolicyBuilder,
+    tracing_waiver: &Option<String>,
+    dlq_waiver: &Option<String>,
+) -> Vec<Statement> {
+    let mut statements = vec![Statement {
+        sid: "WriteOwnLogGroup".into(),
+        effect: Effect::Allow,
+        principal: None,
+        actions: vec!["logs:CreateLogStream".into(), "logs:PutLogEvents".into()],
+        resources: vec![Expr::arn(log_group_id)],
+        conditions: Vec::new(),
+    }];
+    if tracing_waiver.is_none() {
+        // X-Ray has no resource-level permissions: `*` is the only scope.
+        statements.push(Statement {
+            sid: "XRayTracing".into(),
+            effect: Effect::Allow,
+            principal: None,
+            actions: vec![
+                "xray:PutTelemetryRecords".into(),
+                "xray:PutTraceSegments".into(),
+            ],
+            resources: vec![Expr::lit("*")],
+            conditions: Vec::new(),
+        });
+    }
+    let has_stream_event = function
+        .events
+        .iter()
+        .any(|e| matches!(e.source(), Some(EventSource::Stream(_))));
+    if dlq_waiver.is_none() || has_stream_event {
+        statements.push(Statement {
+            sid: "SendFailuresToDeadLetterQueue".into(),
+            effect: Effect::Allow,
+            principal: None,
+            actions: vec!["sqs:SendMessage".into()],
+            resources: vec![Expr::arn(FUNCTIONS_DLQ)],
+            conditions: Vec::new(),
+        });
+        policy.key_use(&["kms:Decrypt", "kms:GenerateDataKey"], "sqs");
+    }
+    // Lambda decrypts the environment with the service key.
+    policy.key_use(&["kms:Decrypt"], "lambda");
+    statements.extend(policy.statements(SERVICE_KEY));
+
+    statements
 }

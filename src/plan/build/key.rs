@@ -78,7 +78,7 @@ impl Builder<'_> {
             controls: vec![applied(KMS_SERVICE_KEY, None), applied(DATA_RETAIN, None)],
         };
         let alias = Resource {
-            id: "ServiceKeyAlias".into(),
+            id: SERVICE_KEY_ALIAS.into(),
             source: None,
             loc: Loc::default(),
             kind: Kind::KeyAlias {

@@ -34,12 +34,11 @@ pub struct PackageRef {
     pub sha256_base64: String,
 }
 
-pub const SERVICE_KEY: &str = "ServiceKey";
-pub const FUNCTIONS_DLQ: &str = "FunctionsDeadLetterQueue";
-pub const ACCESS_LOGS_BUCKET: &str = "AccessLogsBucket";
-pub const ALERTS_TOPIC: &str = "AlertsTopic";
-pub const API: &str = "HttpApi";
-pub const ARTIFACT_BUCKET: &str = "ArtifactBucket";
+pub use super::logical_id::{
+    ACCESS_LOGS_BUCKET, ALERTS_EMAIL_SUBSCRIPTION, ALERTS_TOPIC, API, API_5XX_ALARM,
+    API_ACCESS_LOGS_ID, API_AUTHORIZER_ID, API_STAGE, API_URL, ARTIFACT_BUCKET, FUNCTIONS_DLQ,
+    SERVICE_KEY, SERVICE_KEY_ALIAS,
+};
 
 /// Days function and API logs are kept.
 pub const LOG_RETENTION_DAYS: u32 = 365;

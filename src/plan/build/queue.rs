@@ -3,35 +3,20 @@
 use super::*;
 
 impl Builder<'_> {
-    #[allow(clippy::too_many_arguments)]
+    /// A queue with its TLS-only policy; a FIFO queue's name gets the
+    /// `.fifo` suffix SQS requires.
     pub(super) fn queue_resource(
         &mut self,
         id: String,
         source: Option<&str>,
         loc: Loc,
-        name: String,
-        fifo: bool,
-        retention_seconds: u32,
-        visibility_timeout: u32,
-        redrive: Option<(Id, u32)>,
-        dead_letter: bool,
+        mut queue: Queue,
     ) {
-        let has_redrive = redrive.is_some();
-        let queue = self.add(
-            id.clone(),
-            source,
-            loc,
-            Kind::Queue(Queue {
-                name: if fifo { format!("{name}.fifo") } else { name },
-                fifo,
-                retention_seconds,
-                data_key_reuse_seconds: DATA_KEY_REUSE_SECONDS,
-                visibility_timeout,
-                redrive,
-                dead_letter,
-                key: SERVICE_KEY.into(),
-            }),
-        );
+        if queue.fifo {
+            queue.name.push_str(".fifo");
+        }
+        let has_redrive = queue.redrive.is_some();
+        let queue = self.add(id.clone(), source, loc, Kind::Queue(queue));
         queue.retain = true;
         queue.controls.push(applied(KMS_ENCRYPTION, None));
         queue.controls.push(applied(DATA_RETAIN, None));
@@ -61,12 +46,7 @@ impl Builder<'_> {
                 dlq.clone(),
                 Some(name),
                 name.loc,
-                format!("{qualified}-dlq"),
-                fifo,
-                DLQ_RETENTION_DAYS * 86_400,
-                30,
-                None,
-                true,
+                dead_letter_queue(format!("{qualified}-dlq"), fifo),
             );
             let max_receives = queue
                 .max_receives
@@ -81,12 +61,16 @@ impl Builder<'_> {
                 id.clone(),
                 Some(name),
                 name.loc,
-                qualified,
-                fifo,
-                retention,
-                visibility,
-                Some((dlq.clone(), max_receives)),
-                false,
+                Queue {
+                    name: qualified,
+                    fifo,
+                    retention_seconds: retention,
+                    data_key_reuse_seconds: DATA_KEY_REUSE_SECONDS,
+                    visibility_timeout: visibility,
+                    redrive: Some((dlq.clone(), max_receives)),
+                    dead_letter: false,
+                    key: SERVICE_KEY.into(),
+                },
             );
             // The queue is the resource just added (after its policy: last but one).
             if consumer_timeout.is_some()
@@ -107,5 +91,20 @@ impl Builder<'_> {
                 Expr::attr(&id, Attr::Url),
             );
         }
+    }
+}
+
+/// A dead-letter queue: messages kept as long as SQS allows, for a person to
+/// look at; nothing consumes it.
+pub(super) fn dead_letter_queue(name: String, fifo: bool) -> Queue {
+    Queue {
+        name,
+        fifo,
+        retention_seconds: DLQ_RETENTION_DAYS * 86_400,
+        data_key_reuse_seconds: DATA_KEY_REUSE_SECONDS,
+        visibility_timeout: 30,
+        redrive: None,
+        dead_letter: true,
+        key: SERVICE_KEY.into(),
     }
 }
