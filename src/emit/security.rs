@@ -108,44 +108,22 @@ fn data(plan: &Plan, overrides: &crate::spec::Overrides) -> Value {
             let checks: Vec<String> = suppression.checks.iter().map(Check::label).collect();
             suppressions.push(json!({ "checks": checks.join(", "), "resource": resource.id, "reason": cell(&suppression.reason) }));
         }
-        match &resource.kind {
-            Kind::Route(route) => {
-                if let Some(reason) = &route.public_reason {
-                    public_routes.push(json!({ "route": route.key, "reason": cell(reason) }));
-                }
-            }
-            Kind::Role(role) if role.assumed_by == AssumedBy::Deploy => {
-                deploy_roles.push(json!({
+        // Public routes and roles have sections of their own.
+        if let Kind::Route(route) = &resource.kind
+            && let Some(reason) = &route.public_reason
+        {
+            public_routes.push(json!({ "route": route.key, "reason": cell(reason) }));
+        }
+        if let Kind::Role(role) = &resource.kind {
+            match role.assumed_by {
+                AssumedBy::Deploy => deploy_roles.push(json!({
                     "name": resource.id,
                     "trust": role.trust.iter().map(|s| statement_row(s).1).collect::<Vec<_>>().join("; "),
                     "max_session_minutes": role.max_session_seconds.map(|s| s / 60),
                     "statements": statement_rows(&role.policy),
-                }));
+                })),
+                AssumedBy::Function => functions.push(json!({ "name": resource.source.as_deref().unwrap_or(&resource.id), "statements": statement_rows(&role.policy) })),
             }
-            Kind::Role(role) => {
-                functions.push(json!({ "name": resource.source.as_deref().unwrap_or(&resource.id), "statements": statement_rows(&role.policy) }));
-            }
-            // Nothing of theirs has a section of its own.
-            Kind::Key(_)
-            | Kind::KeyAlias { .. }
-            | Kind::LogGroup(_)
-            | Kind::Function(_)
-            | Kind::Table(_)
-            | Kind::Queue(_)
-            | Kind::Bucket(_)
-            | Kind::Topic(_)
-            | Kind::ResourcePolicy(_)
-            | Kind::Subscription(_)
-            | Kind::Secret(_)
-            | Kind::RotationSchedule(_)
-            | Kind::Api(_)
-            | Kind::Authorizer(_)
-            | Kind::Integration(_)
-            | Kind::Stage(_)
-            | Kind::Permission(_)
-            | Kind::Schedule(_)
-            | Kind::EventSourceMapping(_)
-            | Kind::Alarm(_) => {}
         }
         let applied: Vec<String> = resource
             .controls

@@ -377,29 +377,5 @@ fn permissions(plan: &ById, function: &str, statement: &Statement) -> Vec<Edge> 
 }
 
 fn spec_kind(kind: &Kind) -> Option<spec::Section> {
-    Some(match kind {
-        Kind::Table(_) => spec::Section::Table,
-        Kind::Queue(_) => spec::Section::Queue,
-        Kind::Bucket(_) => spec::Section::Bucket,
-        Kind::Topic(_) => spec::Section::Topic,
-        Kind::Secret(_) => spec::Section::Secret,
-        // Not something a spec's `access:` names.
-        Kind::Key(_)
-        | Kind::KeyAlias { .. }
-        | Kind::LogGroup(_)
-        | Kind::Role(_)
-        | Kind::Function(_)
-        | Kind::ResourcePolicy(_)
-        | Kind::Subscription(_)
-        | Kind::RotationSchedule(_)
-        | Kind::Api(_)
-        | Kind::Authorizer(_)
-        | Kind::Integration(_)
-        | Kind::Route(_)
-        | Kind::Stage(_)
-        | Kind::Permission(_)
-        | Kind::Schedule(_)
-        | Kind::EventSourceMapping(_)
-        | Kind::Alarm(_) => return None,
-    })
+    kind.describe().access
 }

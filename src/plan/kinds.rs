@@ -9,6 +9,7 @@
 //! every exhaustive match that must learn it (docs/architecture.md).
 
 use super::model::{Attr, Kind, PolicyOn};
+use crate::spec::Section;
 
 /// A kind without its settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -108,6 +109,10 @@ pub struct Description {
     pub retained: bool,
     pub area: Area,
     pub drawn: Drawn,
+    /// Needs a resource policy refusing requests without TLS (PAL-TLS-001).
+    pub tls_only: bool,
+    /// The spec section whose names `access:` grants reach it by.
+    pub access: Option<Section>,
 }
 
 impl Kind {
@@ -192,6 +197,8 @@ pub const KINDS: &[Description] = &[
         retained: true,
         area: Area::Kms,
         drawn: Drawn::Node,
+        tls_only: false,
+        access: None,
     },
     Description {
         tag: Tag::KeyAlias,
@@ -204,6 +211,8 @@ pub const KINDS: &[Description] = &[
         retained: false,
         area: Area::Kms,
         drawn: Drawn::Detail,
+        tls_only: false,
+        access: None,
     },
     Description {
         tag: Tag::LogGroup,
@@ -216,6 +225,8 @@ pub const KINDS: &[Description] = &[
         retained: true,
         area: Area::Monitoring,
         drawn: Drawn::Detail,
+        tls_only: false,
+        access: None,
     },
     Description {
         tag: Tag::Role,
@@ -229,6 +240,8 @@ pub const KINDS: &[Description] = &[
         area: Area::Iam,
         // A function's permissions are its edges.
         drawn: Drawn::Edges,
+        tls_only: false,
+        access: None,
     },
     Description {
         tag: Tag::Function,
@@ -241,6 +254,8 @@ pub const KINDS: &[Description] = &[
         retained: false,
         area: Area::Functions,
         drawn: Drawn::Node,
+        tls_only: false,
+        access: None,
     },
     Description {
         tag: Tag::Table,
@@ -253,6 +268,8 @@ pub const KINDS: &[Description] = &[
         retained: true,
         area: Area::Storage,
         drawn: Drawn::Node,
+        tls_only: false,
+        access: Some(Section::Table),
     },
     Description {
         tag: Tag::Queue,
@@ -265,6 +282,8 @@ pub const KINDS: &[Description] = &[
         retained: true,
         area: Area::Storage,
         drawn: Drawn::Node,
+        tls_only: true,
+        access: Some(Section::Queue),
     },
     Description {
         tag: Tag::Bucket,
@@ -280,6 +299,8 @@ pub const KINDS: &[Description] = &[
         retained: true,
         area: Area::Storage,
         drawn: Drawn::Node,
+        tls_only: true,
+        access: Some(Section::Bucket),
     },
     Description {
         tag: Tag::Topic,
@@ -296,6 +317,8 @@ pub const KINDS: &[Description] = &[
         retained: false,
         area: Area::Storage,
         drawn: Drawn::Node,
+        tls_only: true,
+        access: Some(Section::Topic),
     },
     Description {
         tag: Tag::QueuePolicy,
@@ -308,6 +331,8 @@ pub const KINDS: &[Description] = &[
         retained: false,
         area: Area::Storage,
         drawn: Drawn::Detail,
+        tls_only: false,
+        access: None,
     },
     Description {
         tag: Tag::BucketPolicy,
@@ -320,6 +345,8 @@ pub const KINDS: &[Description] = &[
         retained: false,
         area: Area::Storage,
         drawn: Drawn::Detail,
+        tls_only: false,
+        access: None,
     },
     Description {
         tag: Tag::TopicPolicy,
@@ -332,6 +359,8 @@ pub const KINDS: &[Description] = &[
         retained: false,
         area: Area::Storage,
         drawn: Drawn::Detail,
+        tls_only: false,
+        access: None,
     },
     Description {
         tag: Tag::Subscription,
@@ -350,6 +379,8 @@ pub const KINDS: &[Description] = &[
         retained: false,
         area: Area::Storage,
         drawn: Drawn::Edges,
+        tls_only: false,
+        access: None,
     },
     Description {
         tag: Tag::Secret,
@@ -362,6 +393,8 @@ pub const KINDS: &[Description] = &[
         retained: true,
         area: Area::Storage,
         drawn: Drawn::Node,
+        tls_only: false,
+        access: Some(Section::Secret),
     },
     Description {
         tag: Tag::RotationSchedule,
@@ -374,6 +407,8 @@ pub const KINDS: &[Description] = &[
         retained: false,
         area: Area::Storage,
         drawn: Drawn::Detail,
+        tls_only: false,
+        access: None,
     },
     Description {
         tag: Tag::Api,
@@ -387,6 +422,8 @@ pub const KINDS: &[Description] = &[
         area: Area::Api,
         // Its routes are the nodes.
         drawn: Drawn::Detail,
+        tls_only: false,
+        access: None,
     },
     Description {
         tag: Tag::Authorizer,
@@ -399,6 +436,8 @@ pub const KINDS: &[Description] = &[
         retained: false,
         area: Area::Api,
         drawn: Drawn::Detail,
+        tls_only: false,
+        access: None,
     },
     Description {
         tag: Tag::Integration,
@@ -411,6 +450,8 @@ pub const KINDS: &[Description] = &[
         retained: false,
         area: Area::Api,
         drawn: Drawn::Detail,
+        tls_only: false,
+        access: None,
     },
     Description {
         tag: Tag::Route,
@@ -423,6 +464,8 @@ pub const KINDS: &[Description] = &[
         retained: false,
         area: Area::Api,
         drawn: Drawn::Node,
+        tls_only: false,
+        access: None,
     },
     Description {
         tag: Tag::Stage,
@@ -435,6 +478,8 @@ pub const KINDS: &[Description] = &[
         retained: false,
         area: Area::Api,
         drawn: Drawn::Detail,
+        tls_only: false,
+        access: None,
     },
     Description {
         tag: Tag::Permission,
@@ -472,6 +517,8 @@ pub const KINDS: &[Description] = &[
         retained: false,
         area: Area::Functions,
         drawn: Drawn::Detail,
+        tls_only: false,
+        access: None,
     },
     Description {
         tag: Tag::Schedule,
@@ -490,6 +537,8 @@ pub const KINDS: &[Description] = &[
         retained: false,
         area: Area::Functions,
         drawn: Drawn::Node,
+        tls_only: false,
+        access: None,
     },
     Description {
         tag: Tag::EventSourceMapping,
@@ -516,6 +565,8 @@ pub const KINDS: &[Description] = &[
         retained: false,
         area: Area::Functions,
         drawn: Drawn::Edges,
+        tls_only: false,
+        access: None,
     },
     Description {
         tag: Tag::Alarm,
@@ -528,6 +579,8 @@ pub const KINDS: &[Description] = &[
         retained: false,
         area: Area::Monitoring,
         drawn: Drawn::Detail,
+        tls_only: false,
+        access: None,
     },
 ];
 

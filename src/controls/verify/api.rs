@@ -6,67 +6,45 @@ use crate::catalog::ids::*;
 use crate::plan::Kind;
 
 pub(super) fn check(cx: &Context, f: &mut Findings) {
-    match &f.resource.kind {
-        Kind::Route(route) => {
-            let public_reason = route
-                .public_reason
-                .as_deref()
-                .is_some_and(|r| !r.trim().is_empty());
-            if route.authorizer.is_none() && !public_reason {
-                f.add(
-                    API_AUTHORIZER,
-                    format!(
-                        "route `{}` has no authorizer and no public reason",
-                        route.key
-                    ),
-                );
-            }
-            if route.authorizer.is_some() && route.scopes.is_empty() && !f.waived(API_SCOPES) {
-                f.add(
-                    API_SCOPES,
-                    format!("route `{}` requires no scopes", route.key),
-                );
-            }
+    if let Kind::Route(route) = &f.resource.kind {
+        let public_reason = route
+            .public_reason
+            .as_deref()
+            .is_some_and(|r| !r.trim().is_empty());
+        if route.authorizer.is_none() && !public_reason {
+            f.add(
+                API_AUTHORIZER,
+                format!(
+                    "route `{}` has no authorizer and no public reason",
+                    route.key
+                ),
+            );
         }
-        Kind::Stage(stage) => {
-            if stage.throttle.rate == 0 || stage.throttle.burst == 0 {
-                f.add(API_THROTTLING, "the stage is not throttled");
-            }
-            if !cx
-                .by_id
-                .get(stage.access_log_group.as_str())
-                .is_some_and(|r| matches!(r.kind, Kind::LogGroup(_)))
-            {
-                f.add(API_ACCESS_LOGS, "the stage has no access log group");
-            }
+        if route.authorizer.is_some() && route.scopes.is_empty() && !f.waived(API_SCOPES) {
+            f.add(
+                API_SCOPES,
+                format!("route `{}` requires no scopes", route.key),
+            );
         }
-        Kind::Api(api) => {
-            if api
-                .cors
-                .as_ref()
-                .is_some_and(|c| c.origins.iter().any(|o| o.contains('*')))
-            {
-                f.add(API_CORS, "CORS allows a wildcard origin");
-            }
+    }
+    if let Kind::Stage(stage) = &f.resource.kind {
+        if stage.throttle.rate == 0 || stage.throttle.burst == 0 {
+            f.add(API_THROTTLING, "the stage is not throttled");
         }
-        Kind::Key(_)
-        | Kind::KeyAlias { .. }
-        | Kind::LogGroup(_)
-        | Kind::Role(_)
-        | Kind::Function(_)
-        | Kind::Table(_)
-        | Kind::Queue(_)
-        | Kind::Bucket(_)
-        | Kind::Topic(_)
-        | Kind::ResourcePolicy(_)
-        | Kind::Subscription(_)
-        | Kind::Secret(_)
-        | Kind::RotationSchedule(_)
-        | Kind::Authorizer(_)
-        | Kind::Integration(_)
-        | Kind::Permission(_)
-        | Kind::Schedule(_)
-        | Kind::EventSourceMapping(_)
-        | Kind::Alarm(_) => {}
+        if !cx
+            .by_id
+            .get(stage.access_log_group.as_str())
+            .is_some_and(|r| matches!(r.kind, Kind::LogGroup(_)))
+        {
+            f.add(API_ACCESS_LOGS, "the stage has no access log group");
+        }
+    }
+    if let Kind::Api(api) = &f.resource.kind
+        && api
+            .cors
+            .as_ref()
+            .is_some_and(|c| c.origins.iter().any(|o| o.contains('*')))
+    {
+        f.add(API_CORS, "CORS allows a wildcard origin");
     }
 }

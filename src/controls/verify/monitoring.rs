@@ -7,46 +7,30 @@ use crate::plan::Kind;
 
 pub(super) fn check(cx: &Context, f: &mut Findings) {
     let id = f.resource.id.as_str();
-    match &f.resource.kind {
-        Kind::Function(_) => {
-            let alarmed = |metric| cx.alarm_metrics.contains(&(id, metric));
-            let complete = alarmed("Errors") && alarmed("Throttles");
-            if !complete && !f.waived(MON_FUNCTION_ALARMS) {
-                f.add(MON_FUNCTION_ALARMS, "missing error or throttle alarm");
-            }
+    if let Kind::Function(_) = &f.resource.kind {
+        let alarmed = |metric| cx.alarm_metrics.contains(&(id, metric));
+        let complete = alarmed("Errors") && alarmed("Throttles");
+        if !complete && !f.waived(MON_FUNCTION_ALARMS) {
+            f.add(MON_FUNCTION_ALARMS, "missing error or throttle alarm");
         }
-        Kind::Queue(queue) => {
-            if queue.dead_letter && !f.waived(MON_DLQ_ALARM) && !cx.alarmed(id) {
-                f.add(MON_DLQ_ALARM, "the dead-letter queue has no depth alarm");
-            }
-        }
-        Kind::Api(_) => {
-            if !f.waived(MON_API_ALARM) && !cx.alarmed(id) {
-                f.add(MON_API_ALARM, "the API has no 5xx alarm");
-            }
-        }
-        Kind::Bucket(bucket) => {
-            if bucket.access_log_bucket.is_none() && f.enforced(MON_ACCESS_LOGS) {
-                f.add(MON_ACCESS_LOGS, "access logging is off");
-            }
-        }
-        Kind::Key(_)
-        | Kind::KeyAlias { .. }
-        | Kind::LogGroup(_)
-        | Kind::Role(_)
-        | Kind::Table(_)
-        | Kind::Topic(_)
-        | Kind::ResourcePolicy(_)
-        | Kind::Subscription(_)
-        | Kind::Secret(_)
-        | Kind::RotationSchedule(_)
-        | Kind::Authorizer(_)
-        | Kind::Integration(_)
-        | Kind::Route(_)
-        | Kind::Stage(_)
-        | Kind::Permission(_)
-        | Kind::Schedule(_)
-        | Kind::EventSourceMapping(_)
-        | Kind::Alarm(_) => {}
+    }
+    if let Kind::Queue(queue) = &f.resource.kind
+        && queue.dead_letter
+        && !f.waived(MON_DLQ_ALARM)
+        && !cx.alarmed(id)
+    {
+        f.add(MON_DLQ_ALARM, "the dead-letter queue has no depth alarm");
+    }
+    if let Kind::Api(_) = &f.resource.kind
+        && !f.waived(MON_API_ALARM)
+        && !cx.alarmed(id)
+    {
+        f.add(MON_API_ALARM, "the API has no 5xx alarm");
+    }
+    if let Kind::Bucket(bucket) = &f.resource.kind
+        && bucket.access_log_bucket.is_none()
+        && f.enforced(MON_ACCESS_LOGS)
+    {
+        f.add(MON_ACCESS_LOGS, "access logging is off");
     }
 }
