@@ -51,6 +51,7 @@ fn settings(target: Target) -> Settings {
         format: TemplateFormat::Yaml,
         check: false,
         force: false,
+        env: None,
     }
 }
 

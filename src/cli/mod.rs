@@ -246,6 +246,22 @@ pub fn load_spec(path: &str) -> Result<LoadedSpec> {
     })
 }
 
+/// [`load_spec`], staged for environment `env` when one is given (`--env`):
+/// an unknown name is a usage error listing the known ones.
+pub fn load_spec_in(path: &str, env: Option<&str>) -> Result<LoadedSpec> {
+    let loaded = load_spec(path)?;
+    let Some(name) = env else {
+        return Ok(loaded);
+    };
+    crate::spec::environments::stage(&loaded, name).map_err(|err| match err {
+        crate::spec::environments::StageError::Unknown(message) => Error::Usage(message),
+        crate::spec::environments::StageError::Invalid(diagnostics) => Error::Invalid {
+            diagnostics,
+            sources: vec![loaded.source.clone()],
+        },
+    })
+}
+
 /// Reads a spec file, refusing anything far larger than a spec could be
 /// before reading it into memory, and anything but a regular file.
 fn read_input(path: &str) -> Result<Vec<u8>> {
