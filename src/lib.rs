@@ -4,6 +4,7 @@
 pub mod check;
 pub mod cli;
 pub mod controls;
+pub mod deploy;
 pub mod diagnostic;
 pub mod diff;
 pub mod emit;

@@ -13,6 +13,7 @@ use crate::spec::{LoadedSpec, Source};
 pub mod build;
 mod check;
 mod controls;
+mod deploy;
 mod diff;
 mod graph;
 mod init;
@@ -40,6 +41,8 @@ pub enum Command {
     Check(check::Args),
     /// Show what a spec change does to the stack; flag broadening and data loss.
     Diff(diff::Args),
+    /// Deploy the CloudFormation stack through a reviewed change set.
+    Deploy(deploy::Args),
     /// List every security control Palisade applies.
     Controls(controls::ListArgs),
     /// Print a control's documentation.
@@ -106,6 +109,7 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, io: &mu
         Command::Graph(args) => args.diagnostic_format,
         Command::Check(args) => args.format.diagnostics(),
         Command::Diff(args) => args.format.diagnostics(),
+        Command::Deploy(_) => DiagnosticFormat::Text,
         Command::Init(_)
         | Command::Controls(_)
         | Command::Explain(_)
@@ -119,6 +123,7 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, io: &mu
         Command::Build(args) => build::run(&args, io),
         Command::Check(args) => check::run(&args, io),
         Command::Diff(args) => diff::run(&args, io),
+        Command::Deploy(args) => deploy::run(&args, io),
         Command::Controls(args) => controls::list(&args, io),
         Command::Explain(args) => controls::explain(&args, io),
         Command::Graph(args) => graph::run(&args, io),
