@@ -133,6 +133,7 @@ fn options(fail_on: Vec<Risk>) -> Options {
         no_execute: false,
         poll: std::time::Duration::from_millis(1),
         color: false,
+        role_arn: None,
     }
 }
 
@@ -353,4 +354,70 @@ fn credentials_for_another_account_are_refused_before_any_upload() {
     assert!(message.contains("account 123456789012"), "{message}");
     assert!(!progress.contains("uploaded"));
     assert_eq!(actions.last().unwrap(), "DeleteChangeSet");
+}
+
+#[test]
+fn the_generated_deploy_role_deploys_as_the_execution_role_without_reading_templates() {
+    // DeployRole may drive change sets but not read templates; the stack
+    // names the role CloudFormation provisions as.
+    let stack_with_role = event(xml(
+        "DescribeStacks",
+        &format!(
+            "<Stacks><member><StackName>orders-prod</StackName><StackId>{STACK_ID}</StackId><StackStatus>UPDATE_COMPLETE</StackStatus><CreationTime>2026-12-01T00:00:00Z</CreationTime><Outputs><member><OutputKey>CloudFormationExecutionRoleArn</OutputKey><OutputValue>arn:aws:iam::123456789012:role/orders-prod-cfn-exec</OutputValue></member></Outputs></member></Stacks>"
+        ),
+    ));
+    let denied = ReplayEvent::new(
+        http::Request::builder()
+            .uri("https://cloudformation.eu-west-1.amazonaws.com/")
+            .body(SdkBody::empty())
+            .unwrap(),
+        http::Response::builder()
+            .status(403)
+            .body(SdkBody::from(
+                "<ErrorResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User is not authorized to perform: cloudformation:GetTemplate</Message></Error><RequestId>r</RequestId></ErrorResponse>",
+            ))
+            .unwrap(),
+    );
+    let events = vec![
+        stack_with_role,
+        denied,
+        created_set(),
+        described_replacement(),
+        done("DeleteChangeSet"),
+    ];
+    let http = StaticReplayClient::new(events);
+    let clients = Clients::from_config(&config(&http));
+    let (mut out, mut progress) = (Vec::new(), Vec::new());
+    let mut console = Console {
+        out: &mut out,
+        progress: &mut progress,
+        confirm: None,
+        summary: None,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let result = runtime.block_on(deploy::deploy(
+        &clients,
+        &renamed(),
+        &options(vec![Risk::DataLoss]),
+        &mut console,
+    ));
+    assert!(
+        matches!(result, Err(palisade::Error::CheckFailed(_))),
+        "{result:?}"
+    );
+    let create = http.actual_requests().nth(2).unwrap();
+    let body = std::str::from_utf8(create.body().bytes().unwrap()).unwrap();
+    assert!(body.contains("Action=CreateChangeSet"), "{body}");
+    assert!(
+        body.contains("RoleARN=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Forders-prod-cfn-exec"),
+        "{body}"
+    );
+    let progress = String::from_utf8(progress).unwrap();
+    assert!(progress.contains("GetTemplate denied"), "{progress}");
+    // Classified from the change set alone, the replacement is still data loss.
+    let out = String::from_utf8(out).unwrap();
+    assert!(out.contains("[data-loss]"), "{out}");
 }

@@ -39,6 +39,11 @@ pub struct Args {
     /// Create and show the change set, and leave it for review.
     #[arg(long, conflicts_with = "yes")]
     pub no_execute: bool,
+    /// The IAM role CloudFormation provisions as. Default: the stack's
+    /// `CloudFormationExecutionRoleArn` output (a spec with `deploy_role:`),
+    /// else the caller's own permissions.
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<String>,
     /// Also write the change set summary in Markdown to this file (for a
     /// pull request comment or `$GITHUB_STEP_SUMMARY`).
     #[arg(long, value_name = "PATH")]
@@ -97,6 +102,7 @@ pub fn run(args: &Args, io: &mut Io) -> Result<()> {
         no_execute: args.no_execute,
         poll: poll_interval(),
         color: io.color_stdout,
+        role_arn: args.role_arn.clone(),
     };
     let region = loaded
         .stage

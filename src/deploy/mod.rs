@@ -24,6 +24,8 @@ use crate::error::{Error, Result};
 
 /// The template parameter that names the artifact bucket.
 pub const ARTIFACT_BUCKET: &str = "ArtifactBucket";
+/// The output naming the role CloudFormation provisions as (`deploy_role:`).
+pub const EXECUTION_ROLE_OUTPUT: &str = "CloudFormationExecutionRoleArn";
 /// CloudFormation's limit on a template passed inline; a larger one is
 /// uploaded beside the zips and passed by URL.
 pub const MAX_TEMPLATE_BODY: usize = 51_200;
@@ -56,6 +58,9 @@ pub struct Options {
     pub poll: Duration,
     /// Colour the diff.
     pub color: bool,
+    /// The role CloudFormation provisions as. Default: the stack's
+    /// `CloudFormationExecutionRoleArn` output, if it has one.
+    pub role_arn: Option<String>,
 }
 
 /// How a deploy ended, when it did not fail.
@@ -107,7 +112,12 @@ fn say(w: &mut dyn Write, text: std::fmt::Arguments) -> Result<()> {
 /// The stack as CloudFormation has it now, if it exists.
 struct Current {
     status: StackStatus,
-    template: Value,
+    /// `None` when the template could not be read (the generated deploy
+    /// role may drive change sets but not read templates).
+    template: Option<Value>,
+    /// The stack's `CloudFormationExecutionRoleArn` output (a spec with
+    /// `deploy_role:`): the role CloudFormation provisions as.
+    execution_role: Option<String>,
 }
 
 async fn current(clients: &Clients, stack: &str) -> Result<Option<Current>> {
@@ -135,19 +145,32 @@ async fn current(clients: &Clients, stack: &str) -> Result<Option<Current>> {
     if status == StackStatus::ReviewInProgress {
         return Ok(Some(Current {
             status,
-            template: json!({ "Resources": {} }),
+            template: Some(json!({ "Resources": {} })),
+            execution_role: None,
         }));
     }
-    let body = clients
+    let execution_role = found
+        .outputs()
+        .iter()
+        .find(|o| o.output_key() == Some(EXECUTION_ROLE_OUTPUT))
+        .and_then(|o| o.output_value())
+        .map(str::to_string);
+    let template = match clients
         .cloudformation
         .get_template()
         .stack_name(stack)
         .send()
         .await
-        .map_err(|e| aws_error(&format!("reading stack {stack}'s template"), e))?;
-    let template = diff::load::parse_template(body.template_body().unwrap_or("{}"))
-        .unwrap_or_else(|_| json!({ "Resources": {} }));
-    Ok(Some(Current { status, template }))
+    {
+        Ok(body) => diff::load::parse_template(body.template_body().unwrap_or("{}")).ok(),
+        Err(err) if err.code() == Some("AccessDenied") => None,
+        Err(err) => return Err(aws_error(&format!("reading stack {stack}'s template"), err)),
+    };
+    Ok(Some(Current {
+        status,
+        template,
+        execution_role,
+    }))
 }
 
 /// Deploys `stack`. Errors: `Usage` (exit 2) for what AWS refused or a
@@ -178,9 +201,14 @@ pub async fn deploy(
         }
         Some(_) => ChangeSetType::Update,
     };
-    let old = now
-        .as_ref()
-        .map_or_else(|| json!({ "Resources": {} }), |c| c.template.clone());
+    let old = match &now {
+        None => Some(json!({ "Resources": {} })),
+        Some(c) => c.template.clone(),
+    };
+    let role_arn = options
+        .role_arn
+        .clone()
+        .or_else(|| now.as_ref().and_then(|c| c.execution_role.clone()));
 
     // The template: inline when CloudFormation takes it so, else by URL.
     let body = serde_json::to_string(&stack.template)
@@ -199,6 +227,9 @@ pub async fn deploy(
                 .parameter_value(&options.artifact_bucket)
                 .build(),
         );
+    if let Some(role) = &role_arn {
+        create = create.role_arn(role);
+    }
     if body.len() <= MAX_TEMPLATE_BODY {
         create = create.template_body(body);
     } else {
@@ -318,7 +349,18 @@ pub async fn deploy(
     }
 
     let set_json = render::change_set_json(&changes);
-    let report = render::report(&old, &stack.template, &set_json)?;
+    let report = match &old {
+        Some(old) => render::report(old, &stack.template, &set_json)?,
+        None => {
+            say(
+                console.progress,
+                format_args!(
+                    "{name}: the deployed template cannot be read (cloudformation:GetTemplate denied); the changes are classified from the change set's property values"
+                ),
+            )?;
+            diff::plan::change_set("change set", &set_json)?
+        }
+    };
     let heading = format!(
         "Change set {} for stack {name} ({}, {} changes)",
         options.change_set_name,
@@ -537,6 +579,12 @@ async fn upload(
             );
         }
         Err(err) if err.as_service_error().is_some_and(|e| e.is_not_found()) => {}
+        // Without s3:ListBucket (the generated deploy role has none), S3
+        // answers 403 for a key that does not exist.
+        Err(err)
+            if err
+                .raw_response()
+                .is_some_and(|r| r.status().as_u16() == 403) => {}
         Err(err) => return Err(aws_error(&format!("checking s3://{bucket}/{key}"), err)),
     }
     let size = bytes.len();
