@@ -441,6 +441,9 @@ pub async fn deploy(
         format_args!("{name}: executing {}", options.change_set_name),
     )?;
     let mut first_failure: Option<String> = None;
+    // Progress: the changed resources that have finished, of all of them.
+    let total = changes.len();
+    let mut finished: HashSet<String> = HashSet::new();
     let status = loop {
         let status = cfn
             .describe_stacks()
@@ -477,9 +480,15 @@ pub async fn deploy(
                 .and_then(|t| t.fmt(aws_smithy_types::date_time::Format::DateTime).ok())
                 .map(|t| t.get(11..19).unwrap_or_default().to_string())
                 .unwrap_or_default();
+            let logical = event.logical_resource_id().unwrap_or("");
+            if event.resource_type() != Some("AWS::CloudFormation::Stack")
+                && (status.ends_with("_COMPLETE") || status.ends_with("_FAILED"))
+            {
+                finished.insert(logical.to_string());
+            }
+            let done = finished.len().min(total);
             let line = format!(
-                "  {at}  {status:<28} {:<40} {}{}",
-                event.logical_resource_id().unwrap_or(""),
+                "  {at}  [{done:>3}/{total}] {status:<28} {logical:<40} {}{}",
                 event.resource_type().unwrap_or(""),
                 if reason.is_empty() {
                     String::new()
