@@ -351,3 +351,31 @@ fn an_environment_deploys_its_own_stack_and_refuses_another_account() {
     let unknown = aws.deploy(&spec, &["--env", "prod", "--yes"]).code(2);
     assert!(stderr(&unknown).contains("known environments: elsewhere, test"));
 }
+
+#[test]
+fn a_template_over_the_inline_limit_is_uploaded_and_passed_by_url() {
+    let Some(aws) = emulator() else { return };
+    let spec = service("deploy-large");
+    // Fourteen functions make a template over CloudFormation's 51,200
+    // bytes for an inline body.
+    let mut functions = String::new();
+    for i in 1..=14 {
+        functions.push_str(&format!(
+            "  worker-{i}:\n    handler: src/worker.handler\n    access: {{ jobs: write }}\n"
+        ));
+    }
+    edit(
+        &spec,
+        "  worker:\n    handler: src/worker.handler\n    access: { jobs: write }\n",
+        &functions,
+    );
+    let deployed = aws.deploy(&spec, &["--yes"]).success();
+    let err = stderr(&deployed);
+    assert!(
+        err.contains("s3://artifacts/deploy-large/templates/"),
+        "{err}"
+    );
+    assert!(err.contains("CREATE_COMPLETE"), "{err}");
+    // Functions share one code directory: one zip content, one key each.
+    assert_eq!(aws.objects().len(), 15);
+}
