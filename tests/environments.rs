@@ -399,3 +399,40 @@ fn schema_accepts_environments() {
             .unwrap();
     assert!(schema["properties"]["environments"].is_object());
 }
+
+#[test]
+fn diff_base_with_env_compares_the_stage_and_a_new_stage_is_all_added() {
+    // The base commit has no environments: its prod stage did not exist.
+    let dir = support::committed_spec("env-base", "examples/orders/palisade.yaml");
+    let spec = dir.join("palisade.yaml");
+    let mut text = std::fs::read_to_string(&spec).unwrap();
+    text.push_str(STAGES);
+    std::fs::write(&spec, text).unwrap();
+    let out = palisade()
+        .current_dir(&dir)
+        .args([
+            "diff", "--base", "HEAD", "--env", "prod", "--format", "json",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let report: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(report["summary"]["removed"], 0, "{report:#}");
+    assert!(
+        report["summary"]["added"].as_u64().unwrap() > 20,
+        "{report:#}"
+    );
+    // Without --env the section changes nothing.
+    let out = palisade()
+        .current_dir(&dir)
+        .args(["diff", "--base", "HEAD", "--format", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let report: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(report["changes"], serde_json::json!([]), "{report:#}");
+}
