@@ -3,7 +3,8 @@
 # and the public scanners over every example's generated output.
 # Installs what it needs on a fresh machine: the pinned Python validators
 # (scripts/validators.sh, into .venv-validators/), Graphviz (apt-get, when
-# root) and Mermaid's parser (npm ci, into .node-validators/).
+# root), Mermaid's parser (npm ci, into .node-validators/) and the pinned AWS
+# emulator for the deploy tests (scripts/emulator.sh, into .venv-emulator/).
 #
 # Ends with one line, `N passed, N failed`: every cargo test, plus one each
 # for rustfmt, clippy, the scanner gate and the release-binary override check. Exits non-zero if any failed.
@@ -13,6 +14,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export PALISADE_VALIDATORS_VENV
 PALISADE_VALIDATORS_VENV="$(scripts/validators.sh)"
 scripts/graph-validators.sh >/dev/null # Graphviz and Mermaid's parser, for tests/graph.rs
+scripts/emulator.sh >/dev/null # moto's server, for tests/deploy.rs (which fail without it under CI)
 
 passed=0
 failed=0

@@ -99,6 +99,12 @@ pub enum Code {
     OverrideStructure,
     /// Text with a control or bidirectional-formatting character, or not in NFC.
     Text,
+    /// An environment that cannot be deployed as written (account, region,
+    /// name, an unknown function or route).
+    Environment,
+    /// An environment that loosens a control without a waiver scoped to it,
+    /// or waives one it may not.
+    EnvironmentLoosening,
 }
 
 impl Code {
@@ -142,6 +148,8 @@ impl Code {
             OverrideStructure => "E066",
             Text => "E067",
             SecretRotation => "E068",
+            Environment => "E080",
+            EnvironmentLoosening => "E081",
         }
     }
 }

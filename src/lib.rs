@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod check;
 pub mod cli;
 pub mod controls;
+pub mod deploy;
 pub mod diagnostic;
 pub mod diff;
 pub mod emit;

@@ -40,7 +40,8 @@ fn dependencies() -> BTreeMap<String, BTreeSet<String>> {
     for entry in std::fs::read_dir(&src).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_stem().unwrap().to_string_lossy().to_string();
-        if name == "lib" || name == "main" {
+        // The crate roots, and `src/bin/` (other executables, not modules).
+        if name == "lib" || name == "main" || name == "bin" {
             continue;
         }
         let mut files = Vec::new();

@@ -250,6 +250,25 @@ fn workflow_is_yaml_and_its_expressions_survive_templating() {
         "${{ vars.PALISADE_DEPLOY_ROLE_ARN }}"
     );
     assert_eq!(credentials["with"]["role-duration-seconds"], 3600);
+    // The environment's region, and `palisade deploy` of that environment
+    // with its change set in the job summary.
+    assert_eq!(credentials["with"]["aws-region"], "us-east-1");
+    let deploy_run: Vec<&str> = deploy["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["run"].as_str())
+        .collect();
+    assert!(
+        deploy_run
+            .iter()
+            .any(|r| r.contains("palisade deploy --env prod")
+                && r.contains("--fail-on data-loss")
+                && r.contains("--summary palisade-deploy.md")),
+        "{deploy_run:?}"
+    );
+    assert!(deploy_run.iter().any(|r| r.contains("GITHUB_STEP_SUMMARY")));
+    assert!(!text.contains("aws cloudformation deploy"));
     assert!(!text.contains("aws-access-key-id") && !text.contains("secrets."));
 
     let expected: BTreeSet<String> = [
@@ -263,7 +282,6 @@ fn workflow_is_yaml_and_its_expressions_survive_templating() {
         "${{ vars.PALISADE_ARTIFACT_BUCKET }}",
         "${{ vars.PALISADE_DEPLOY_ROLE_ARN }}",
         "${{ github.run_id }}",
-        "${{ vars.AWS_REGION }}",
     ]
     .map(String::from)
     .into();

@@ -46,6 +46,7 @@ fn settings(target: Targets) -> Settings {
         format: TemplateFormat::Yaml,
         check: false,
         force: false,
+        env: None,
     }
 }
 

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::{DEFAULT_SPEC, DiagnosticFormat, Io, load_spec};
+use super::{DEFAULT_SPEC, DiagnosticFormat, Io, load_spec_in};
 use crate::emit::{cloudformation, terraform, yaml};
 use crate::error::{Error, Result};
 use crate::output::manifest::{self, Conflict};
@@ -47,6 +47,10 @@ pub struct Settings {
     /// last build (the edits are lost).
     #[arg(long, conflicts_with = "check")]
     pub force: bool,
+    /// Build the spec as deployed to this environment (`environments:`),
+    /// into `dist/<NAME>/` next to the spec unless `--out` says otherwise.
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
 }
 
 pub use super::Targets;
@@ -93,7 +97,7 @@ pub struct Compiled {
 
 /// Compiles a spec file into its output files, in memory.
 pub fn compile(spec_path: &str, target: Targets, format: TemplateFormat) -> Result<Outputs> {
-    compile_with_cache(spec_path, target, format, None, None).map(|compiled| compiled.outputs)
+    compile_with_cache(spec_path, target, format, None, None, None).map(|compiled| compiled.outputs)
 }
 
 /// [`compile`], reusing archives from `cache` whose sources are unchanged;
@@ -105,8 +109,9 @@ pub fn compile_with_cache(
     format: TemplateFormat,
     cache: Option<&crate::package::Cache>,
     out: Option<&Path>,
+    env: Option<&str>,
 ) -> Result<Compiled> {
-    let loaded = load_spec(spec_path)?;
+    let loaded = load_spec_in(spec_path, env)?;
     let spec_dir = Path::new(spec_path).parent().unwrap_or(Path::new(""));
     let excluded = crate::package::Excluded::new(Path::new(spec_path), out);
     let mut zips = Outputs::new();
@@ -165,7 +170,10 @@ pub fn compile_loaded(
         security: true,
     };
     let (compiled, rendered) = crate::pipeline::run_strict_and_render(loaded, packages, &render)?;
-    if let Some(security) = rendered.security {
+    if let Some(mut security) = rendered.security {
+        if let Some(stage) = &loaded.stage {
+            security.push_str(&crate::spec::environments::describe(stage));
+        }
         outputs.insert("SECURITY.md".to_string(), security.into_bytes());
     }
     if target.terraform() {
@@ -317,13 +325,18 @@ pub fn build_all(specs: &[String], settings: &Settings, fs: &dyn Fs) -> Vec<Resu
     results.into_iter().map(|(_, r)| r).collect()
 }
 
-/// `--out`, or `dist` next to the spec.
+/// `--out`, or `dist` next to the spec (`dist/<env>` with `--env`: inside
+/// `dist`, so no package ever zips it).
 fn out_dir(spec: &str, settings: &Settings) -> PathBuf {
     settings.out.clone().unwrap_or_else(|| {
-        Path::new(spec)
+        let dist = Path::new(spec)
             .parent()
             .unwrap_or(Path::new(""))
-            .join("dist")
+            .join("dist");
+        match &settings.env {
+            Some(env) => dist.join(env),
+            None => dist,
+        }
     })
 }
 
@@ -356,6 +369,7 @@ pub fn build_one(spec: &str, settings: &Settings, fs: &dyn Fs) -> Result<BuildSu
             settings.format,
             cache,
             settings.out.as_deref(),
+            settings.env.as_deref(),
         );
         (compiled, last.map(joined))
     });

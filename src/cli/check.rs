@@ -1,7 +1,7 @@
 //! `palisade check [SPEC]`: every control on every resource, waivers with
 //! their reasons, violations (through overrides) and advisories.
 
-use super::{DEFAULT_SPEC, Io, load_spec};
+use super::{DEFAULT_SPEC, Io, load_spec_in};
 use crate::check::render;
 use crate::error::{Error, Result};
 
@@ -14,6 +14,9 @@ pub struct Args {
     /// `json`, text on stderr otherwise.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Check the spec as deployed to this environment (`environments:`).
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -38,13 +41,16 @@ impl Format {
 }
 
 pub fn run(args: &Args, io: &mut Io) -> Result<()> {
-    let loaded = load_spec(&args.spec)?;
+    let loaded = load_spec_in(&args.spec, args.env.as_deref())?;
     let checked = crate::check::check(&loaded)?;
-    let text = match args.format {
+    let mut text = match args.format {
         Format::Text => render::text(&checked, &args.spec),
         Format::Json => render::json(&checked, &args.spec),
         Format::Sarif => render::sarif(&checked, &args.spec),
     };
+    if let Some(stage) = &loaded.stage {
+        text = crate::spec::environments::add_to_check(text, stage, args.format == Format::Json);
+    }
     io.stdout
         .write_all(text.as_bytes())
         .map_err(|e| Error::io("<stdout>", e))?;

@@ -49,6 +49,11 @@ pub struct Args {
     /// summary or an artifact). Same format as `--format`.
     #[arg(long, value_name = "PATH")]
     pub full_output: Option<String>,
+    /// Compare the spec as deployed to this environment (`environments:`);
+    /// given twice (`--env staging --env prod`), how the two stages of one
+    /// spec differ.
+    #[arg(long, value_name = "NAME")]
+    pub env: Vec<String>,
 }
 
 use super::Targets;
@@ -106,14 +111,43 @@ pub fn run(args: &Args, io: &mut Io) -> Result<()> {
         accept(args, None, &mut report)?;
         return finish(args, io, &report, None);
     }
-    let (old, new) = match (&args.base, args.inputs.as_slice()) {
-        (Some(base), [] | [_]) => {
-            let spec = args.inputs.first().map_or(DEFAULT_SPEC, String::as_str);
-            load::both(|| load::at_git_ref(base, spec), || load::read(spec))?
+    let env = match args.env.as_slice() {
+        [] => None,
+        [one] => Some(one.as_str()),
+        [_, _] => None,
+        _ => {
+            return Err(Error::Usage(
+                "--env is given once, or twice to compare two environments".into(),
+            ));
         }
-        (Some(_), _) => return Err(Error::Usage("with --base, give at most one spec".into())),
-        (None, [old, new]) => load::both(|| load::read(old), || load::read(new))?,
-        (None, _) => {
+    };
+    let (old, new) = match (&args.base, args.inputs.as_slice(), args.env.as_slice()) {
+        (None, [] | [_], [first, second]) => {
+            let spec = args.inputs.first().map_or(DEFAULT_SPEC, String::as_str);
+            load::both(
+                || load::read_in(spec, Some(first)),
+                || load::read_in(spec, Some(second)),
+            )?
+        }
+        (_, _, [_, _]) => {
+            return Err(Error::Usage(
+                "--env twice compares two environments of one spec: give at most one spec and no --base".into(),
+            ));
+        }
+        (Some(base), [] | [_], _) => {
+            let spec = args.inputs.first().map_or(DEFAULT_SPEC, String::as_str);
+            load::both(
+                || load::at_git_ref_in(base, spec, env),
+                || load::read_in(spec, env),
+            )?
+        }
+        (Some(_), _, _) => {
+            return Err(Error::Usage("with --base, give at most one spec".into()));
+        }
+        (None, [old, new], _) => {
+            load::both(|| load::read_in(old, env), || load::read_in(new, env))?
+        }
+        (None, _, _) => {
             return Err(Error::Usage(
                 "give two specs or templates to compare, or --base GIT_REF [SPEC]".into(),
             ));

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::{DEFAULT_SPEC, DiagnosticFormat, Io, load_spec};
+use super::{DEFAULT_SPEC, DiagnosticFormat, Io, load_spec_in};
 use crate::error::{Error, Result};
 use crate::graph::{Format, Graph};
 use crate::plan;
@@ -22,10 +22,13 @@ pub struct Args {
     /// How to print diagnostics.
     #[arg(long = "diagnostics", value_enum, default_value_t)]
     pub diagnostic_format: DiagnosticFormat,
+    /// Draw the service as deployed to this environment (`environments:`).
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
 }
 
 pub fn run(args: &Args, io: &mut Io) -> Result<()> {
-    let loaded = load_spec(&args.spec)?;
+    let loaded = load_spec_in(&args.spec, args.env.as_deref())?;
     // Packages only fix code hashes, which the graph does not show.
     let compiled = crate::pipeline::run_strict(&loaded, &plan::Packages::new())?;
     let text = Graph::from_plan(&compiled.plan).render(args.format);

@@ -13,6 +13,7 @@ use crate::spec::{LoadedSpec, Source};
 pub mod build;
 mod check;
 mod controls;
+mod deploy;
 mod diff;
 mod graph;
 mod init;
@@ -40,6 +41,8 @@ pub enum Command {
     Check(check::Args),
     /// Show what a spec change does to the stack; flag broadening and data loss.
     Diff(diff::Args),
+    /// Deploy the CloudFormation stack through a reviewed change set.
+    Deploy(deploy::Args),
     /// List every security control Palisade applies.
     Controls(controls::ListArgs),
     /// Print a control's documentation.
@@ -95,7 +98,8 @@ pub struct Io<'a> {
 
 /// Runs the command line and returns the process exit code.
 pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, io: &mut Io) -> i32 {
-    let cli = match Cli::try_parse_from(args) {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(err) => {
             let code = if err.use_stderr() { 2 } else { 0 };
@@ -117,6 +121,7 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, io: &mu
         Command::Graph(args) => args.diagnostic_format,
         Command::Check(args) => args.format.diagnostics(),
         Command::Diff(args) => args.format.diagnostics(),
+        Command::Deploy(_) => DiagnosticFormat::Text,
         Command::Init(_)
         | Command::Controls(_)
         | Command::Explain(_)
@@ -130,6 +135,9 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, io: &mu
         Command::Build(args) => build::run(&args, io),
         Command::Check(args) => check::run(&args, io),
         Command::Diff(args) => diff::run(&args, io),
+        // The SDK lives in `palisade-deploy`, so that every other command
+        // starts without its relocations (BENCHMARKS.md).
+        Command::Deploy(_) => return deploy::delegate(args.get(2..).unwrap_or_default(), io),
         Command::Controls(args) => controls::list(&args, io),
         Command::Explain(args) => controls::explain(&args, io),
         Command::Graph(args) => graph::run(&args, io),
@@ -141,6 +149,46 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, io: &mu
         Ok(()) => 0,
         Err(err) => {
             report(&err, format, io);
+            err.exit_code()
+        }
+    }
+}
+
+/// `palisade-deploy`'s command line: `palisade deploy`'s arguments.
+#[derive(Debug, Parser)]
+#[command(
+    name = "palisade deploy",
+    version,
+    about = "Deploy the CloudFormation stack through a reviewed change set."
+)]
+struct DeployCli {
+    #[command(flatten)]
+    args: deploy::Args,
+}
+
+/// The `palisade-deploy` executable, which `palisade deploy` runs: the
+/// same arguments, exit codes and error reporting.
+pub fn deploy_main(
+    args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
+    io: &mut Io,
+) -> i32 {
+    let cli = match DeployCli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() { 2 } else { 0 };
+            let sink = if err.use_stderr() {
+                &mut *io.stderr
+            } else {
+                &mut *io.stdout
+            };
+            let _ = sink.write_all(err.render().to_string().as_bytes());
+            return code;
+        }
+    };
+    match deploy::run(&cli.args, io) {
+        Ok(()) => 0,
+        Err(err) => {
+            report(&err, DiagnosticFormat::Text, io);
             err.exit_code()
         }
     }
@@ -254,6 +302,22 @@ pub fn load_spec(path: &str) -> Result<LoadedSpec> {
             .into_iter()
             .collect(),
         diagnostics,
+    })
+}
+
+/// [`load_spec`], staged for environment `env` when one is given (`--env`):
+/// an unknown name is a usage error listing the known ones.
+pub fn load_spec_in(path: &str, env: Option<&str>) -> Result<LoadedSpec> {
+    let loaded = load_spec(path)?;
+    let Some(name) = env else {
+        return Ok(loaded);
+    };
+    crate::spec::environments::stage(&loaded, name).map_err(|err| match err {
+        crate::spec::environments::StageError::Unknown(message) => Error::Usage(message),
+        crate::spec::environments::StageError::Invalid(diagnostics) => Error::Invalid {
+            diagnostics,
+            sources: vec![loaded.source.clone()],
+        },
     })
 }
 

@@ -145,6 +145,11 @@ pub fn both(
 /// Reads a path: a directory or `.tf` file as Terraform, any other file as a
 /// spec or a template, by what it contains.
 pub fn read(path: &str) -> Result<Input> {
+    read_in(path, None)
+}
+
+/// [`read`], a spec staged for environment `env` (`--env`).
+pub fn read_in(path: &str, env: Option<&str>) -> Result<Input> {
     if Path::new(path).is_dir() {
         return terraform::read_dir(Path::new(path)).map(Input::Terraform);
     }
@@ -153,11 +158,17 @@ pub fn read(path: &str) -> Result<Input> {
         let text = String::from_utf8(bytes).map_err(|_| invalid(path, "", "not UTF-8 text"))?;
         return terraform::parse(&[(path.to_string(), text)]).map(Input::Terraform);
     }
-    parse(path, &bytes)
+    parse_in(path, &bytes, env)
 }
 
 /// Parses bytes (a file, or a spec from `git show`) as a spec or a template.
 pub fn parse(path: &str, bytes: &[u8]) -> Result<Input> {
+    parse_in(path, bytes, None)
+}
+
+/// [`parse`], a spec staged for environment `env` (`--env`; a template is
+/// the same in every environment).
+pub fn parse_in(path: &str, bytes: &[u8], env: Option<&str>) -> Result<Input> {
     let text = std::str::from_utf8(bytes).map_err(|_| invalid(path, "", "not UTF-8 text"))?;
     let value = parse_template(text).map_err(|diagnostic| located(path, text, diagnostic))?;
     if let Some(resources) = value.get("Resources") {
@@ -172,7 +183,7 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Input> {
         return Ok(Input::Template(value));
     }
     if value.get("service").is_some() {
-        return compile_spec(path, bytes);
+        return compile_spec(path, bytes, env);
     }
     Err(invalid(
         path,
@@ -184,7 +195,7 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Input> {
 /// Compiles a spec to both targets without touching the disk: no handler
 /// files are read, so both sides of a diff (one may come from git) are
 /// compiled alike.
-fn compile_spec(path: &str, bytes: &[u8]) -> Result<Input> {
+fn compile_spec(path: &str, bytes: &[u8], env: Option<&str>) -> Result<Input> {
     let loaded = crate::spec::load(path, bytes, None).map_err(|diagnostics| Error::Invalid {
         diagnostics,
         sources: vec![Source {
@@ -192,6 +203,18 @@ fn compile_spec(path: &str, bytes: &[u8]) -> Result<Input> {
             text: String::from_utf8_lossy(bytes).into_owned(),
         }],
     })?;
+    let loaded = match env {
+        None => loaded,
+        Some(name) => crate::spec::environments::stage(&loaded, name).map_err(|err| match err {
+            crate::spec::environments::StageError::Unknown(message) => {
+                Error::Usage(format!("{path}: {message}"))
+            }
+            crate::spec::environments::StageError::Invalid(diagnostics) => Error::Invalid {
+                diagnostics,
+                sources: vec![loaded.source.clone()],
+            },
+        })?,
+    };
     let compiled = crate::pipeline::run_strict(&loaded, &Default::default())?;
     let plan = &compiled.plan;
     let addresses = emit_terraform::addresses(plan).map_err(|clash| {
@@ -250,6 +273,12 @@ pub type Waivers = BTreeMap<(String, &'static str), String>;
 /// The spec at `path` as it is at git `reference`, read with `git show`
 /// (no checkout, the working copy is untouched).
 pub fn at_git_ref(reference: &str, path: &str) -> Result<Input> {
+    at_git_ref_in(reference, path, None)
+}
+
+/// [`at_git_ref`], staged for environment `env`. A base that does not have
+/// the environment yet compiles to no resources: the stage is new.
+pub fn at_git_ref_in(reference: &str, path: &str, env: Option<&str>) -> Result<Input> {
     // An empty ref would make `git show :path` read the index, and one that
     // starts with `-` would be read as an option (`--output=FILE` writes).
     if reference.is_empty() || reference.starts_with('-') {
@@ -275,7 +304,11 @@ pub fn at_git_ref(reference: &str, path: &str) -> Result<Input> {
             String::from_utf8_lossy(&output.stderr).trim()
         )));
     }
-    parse(&format!("{reference}:{relative}"), &output.stdout)
+    let at = format!("{reference}:{relative}");
+    match parse_in(&at, &output.stdout, env) {
+        Err(Error::Usage(_)) if env.is_some() => Ok(empty_service()),
+        other => other,
+    }
 }
 
 /// Whether `relative` exists at `reference`; an error when `reference` is

@@ -81,6 +81,13 @@ pub const SPEC_FILE: &str = "palisade.yaml";
 pub const SCHEMA_FILE: &str = "palisade.schema.json";
 /// The branch `--github` trusts to deploy.
 pub const DEPLOY_BRANCH: &str = "main";
+/// The environment `--github` scaffolds and the workflow deploys.
+pub const DEPLOY_STAGE: &str = "prod";
+/// Its account until the user writes theirs: `deploy` refuses any real
+/// account's credentials for it, so nothing deploys by accident.
+pub const PLACEHOLDER_ACCOUNT: &str = "000000000000";
+/// Its region until the user writes theirs.
+pub const DEFAULT_REGION: &str = "us-east-1";
 
 /// The spec could not be generated as asked (a bad name, say): the
 /// diagnostics point into `text`, the spec as it would have been written.
@@ -269,7 +276,10 @@ fn project_data(spec: &Spec, options: &Options, family: Family) -> Value {
         })
         .collect();
     let deploy = spec.deploy_role.as_ref().map(|role| {
+        let stage = spec.environments.get(DEPLOY_STAGE);
         json!({
+            "stage": DEPLOY_STAGE,
+            "region": stage.map_or(DEFAULT_REGION, |e| e.region.value.as_str()),
             "repository": role.github.repository.value,
             "branches": role.github.branches.iter().map(|b| b.value.clone()).collect::<Vec<_>>(),
             "session_seconds": deploy::session_seconds(role),

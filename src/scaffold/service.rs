@@ -4,7 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use super::{DEPLOY_BRANCH, Feature, Options, PLACEHOLDER_ALERTS_EMAIL};
+use super::{
+    DEFAULT_REGION, DEPLOY_BRANCH, DEPLOY_STAGE, Feature, Options, PLACEHOLDER_ACCOUNT,
+    PLACEHOLDER_ALERTS_EMAIL,
+};
 use crate::spec::*;
 
 const TABLE: &str = "items";
@@ -168,6 +171,28 @@ pub fn spec(options: &Options) -> Spec {
             },
             max_session_minutes: None,
         }),
+        // The stage the workflow deploys; the README says to write the
+        // account and region in.
+        environments: options
+            .github
+            .as_ref()
+            .map(|_| {
+                (
+                    s(DEPLOY_STAGE),
+                    crate::spec::environments::Environment {
+                        account: s(PLACEHOLDER_ACCOUNT),
+                        region: s(DEFAULT_REGION),
+                        branches: vec![s(DEPLOY_BRANCH)],
+                        tags: BTreeMap::new(),
+                        alerts: None,
+                        api: None,
+                        functions: BTreeMap::new(),
+                        waive: BTreeMap::new(),
+                    },
+                )
+            })
+            .into_iter()
+            .collect(),
         ..Spec::default()
     }
 }

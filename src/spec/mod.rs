@@ -1,5 +1,6 @@
 //! The spec: typed model, loading with source locations, semantic validation.
 
+pub mod environments;
 pub mod load;
 pub mod model;
 pub mod runtime;
@@ -42,6 +43,8 @@ pub struct LoadedSpec {
     pub spec: Spec,
     /// Warnings only (errors make loading fail).
     pub warnings: Vec<Diagnostic>,
+    /// The environment the spec was staged for (`--env`), if any.
+    pub stage: Option<environments::Stage>,
 }
 
 /// Parses and validates a spec's bytes. `path` is used in diagnostics as
@@ -59,6 +62,7 @@ pub fn load(
     };
     let mut found = validate::validate(&spec, &context);
     found.extend(strings::check(&source.text, &spec));
+    found.extend(environments::validate(&spec));
     for d in &mut found {
         d.file = path.to_string();
     }
@@ -70,5 +74,6 @@ pub fn load(
         source,
         spec,
         warnings: found,
+        stage: None,
     })
 }

@@ -100,6 +100,15 @@ pub struct Spec {
     /// checked again on the merged result: undoing one needs a `waive:`.
     #[serde(default, skip_serializing_if = "Overrides::is_empty")]
     pub overrides: Overrides,
+    /// The stages the service is deployed to (`dev`, `staging`, `prod`), by
+    /// name: account, region, deploy branches, and tunable values only.
+    /// `--env NAME` compiles or deploys one of them.
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub environments: BTreeMap<Name, super::environments::Environment>,
 }
 
 /// Lambda instruction set.

@@ -603,13 +603,13 @@ fn merge(body: &mut Body, patch: &Json) {
         match value {
             Json::Object(_) => {
                 let existing = body.items.iter_mut().find_map(|item| match item {
-                    Item::Block(b) if &b.name == key => Some(Target::Block(&mut b.body)),
-                    Item::Attr(k, v @ Value::Object(_)) if k == key => Some(Target::Object(v)),
+                    Item::Block(b) if &b.name == key => Some(MergeInto::Block(&mut b.body)),
+                    Item::Attr(k, v @ Value::Object(_)) if k == key => Some(MergeInto::Object(v)),
                     _ => None,
                 });
                 match existing {
-                    Some(Target::Block(block)) => merge(block, value),
-                    Some(Target::Object(object)) => merge_object(object, value),
+                    Some(MergeInto::Block(block)) => merge(block, value),
+                    Some(MergeInto::Object(object)) => merge_object(object, value),
                     None => {
                         let mut block = Block::new(key, &[]);
                         merge(&mut block.body, value);
@@ -631,7 +631,7 @@ fn merge(body: &mut Body, patch: &Json) {
     }
 }
 
-enum Target<'b> {
+enum MergeInto<'b> {
     Block(&'b mut Body),
     Object(&'b mut Value),
 }
