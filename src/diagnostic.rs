@@ -82,6 +82,8 @@ pub enum Code {
     OverrideStructure,
     /// Text with a control or bidirectional-formatting character, or not in NFC.
     Text,
+    /// CloudFormation output that no layout of nested stacks can deploy.
+    StackLayout,
 }
 
 impl Code {
@@ -125,6 +127,7 @@ impl Code {
             OverrideStructure => "E066",
             Text => "E067",
             SecretRotation => "E068",
+            StackLayout => "E069",
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod error;
 pub mod graph;
 pub mod iam;
 pub mod input;
+pub mod nested;
 pub mod output;
 pub mod package;
 pub mod pipeline;

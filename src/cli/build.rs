@@ -163,7 +163,15 @@ pub fn compile_loaded(
     format: TemplateFormat,
 ) -> Result<Outputs> {
     let mut outputs = Outputs::new();
-    let text = |template: &serde_json::Value| cloudformation_text(template, format);
+    // A template over the resource margin is split, never written whole:
+    // skip its text (the largest rendering) and render the stacks below.
+    let text = |template: &serde_json::Value| {
+        if crate::nested::needed(template, None) {
+            String::new()
+        } else {
+            cloudformation_text(template, format)
+        }
+    };
     let render = crate::pipeline::Render {
         template: target
             .cloudformation()
@@ -180,10 +188,24 @@ pub fn compile_loaded(
         }
     }
     if let Some(text) = rendered.template {
-        outputs.insert(
-            cloudformation_file_name(format).to_string(),
-            text.into_bytes(),
-        );
+        let root_file = cloudformation_file_name(format);
+        if crate::nested::needed(&compiled.cloudformation, Some(&text)) {
+            let render = |template: &serde_json::Value| cloudformation_text(template, format);
+            let ext = root_file.rsplit('.').next().unwrap_or("yaml");
+            let layout = crate::nested::split(
+                &loaded.spec,
+                &compiled.plan,
+                &compiled.cloudformation,
+                &render,
+                ext,
+            )
+            .map_err(|diagnostic| Error::invalid_in(&loaded.source, vec![diagnostic]))?;
+            for (path, text) in layout.files(root_file) {
+                outputs.insert(path, text.as_bytes().to_vec());
+            }
+        } else {
+            outputs.insert(root_file.to_string(), text.into_bytes());
+        }
     }
     Ok(outputs)
 }
