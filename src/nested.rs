@@ -472,11 +472,7 @@ pub fn split(
         for resource in root_resources.values_mut() {
             rewriter.walk(resource);
             if let Some(object) = resource.as_object_mut() {
-                rewrite_depends_on(object, &|id| {
-                    stack_of(id)
-                        .filter(|s| *s != Stack::Root)
-                        .map(Stack::logical_id)
-                });
+                point_depends_on_at_stacks(object, &assigned);
             }
         }
         if let Some(template_outputs) = root_template.get_mut("Outputs") {
@@ -738,8 +734,18 @@ fn take_outside_depends_on(
     outside
 }
 
-/// Replaces `DependsOn` ids by `moved(id)` when it says so (deduplicated).
-fn rewrite_depends_on(resource: &mut Map<String, Value>, moved: &dyn Fn(&str) -> Option<String>) {
+/// Points a root resource's `DependsOn` on child resources at their stacks
+/// (deduplicated).
+pub fn point_depends_on_at_stacks(
+    resource: &mut Map<String, Value>,
+    assigned: &BTreeMap<String, Stack>,
+) {
+    let moved = |id: &str| {
+        assigned
+            .get(id)
+            .filter(|s| **s != Stack::Root)
+            .map(|s| s.logical_id())
+    };
     let Some(depends) = resource.get_mut("DependsOn") else {
         return;
     };
