@@ -278,3 +278,25 @@ fn check_graph_and_the_report_see_every_stack() {
     let security = String::from_utf8_lossy(&outputs["SECURITY.md"]).into_owned();
     assert!(security.contains("F999Function") && security.contains("T999Table"));
 }
+
+#[test]
+fn a_root_over_the_limits_is_refused_located_and_nothing_is_written() {
+    // 2,000 functions: the root alone (the key policy names every log group,
+    // 256 stacks pass their parameters) would be over 800 KB.
+    let spec = service("2000", 2000, "");
+    let assert = Command::cargo_bin("palisade")
+        .unwrap()
+        .args([
+            "build",
+            spec.to_str().unwrap(),
+            "--target",
+            "cloudformation",
+        ])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("E069"), "{stderr}");
+    assert!(stderr.contains("palisade.yaml:1:10"), "{stderr}");
+    assert!(stderr.contains("root stack"), "{stderr}");
+    assert!(!spec.parent().unwrap().join("dist").exists());
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The scanner gate for a large service (issue 17): the benchmarks' synthetic
+# service of N functions (default 1000; `cargo run --example synthetic-spec`,
+# so no generated spec is committed) is built into a root template and
+# nested stacks, and every template file, root and children, must hold at
+# most 500 resources and 1 MB (CloudFormation's limits), pass cfn-lint with
+# no error or warning, and fail no checkov check.
+#
+# cdk-nag and the Guard registry are left to the examples (scan-examples.sh):
+# the children hold the same resources the examples do, and those two take
+# minutes per file. cfn-lint reads all templates in one process and checkov
+# scans the directory once, which keeps the gate to a few minutes.
+#
+# Usage: scripts/scan-large.sh [FUNCTIONS]
+# Env:   PALISADE_VALIDATORS_VENV (default: scripts/validators.sh installs it).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+functions="${1:-1000}"
+venv="${PALISADE_VALIDATORS_VENV:-$(scripts/validators.sh | tail -n 1)}"
+out="target/scan-large/${functions}"
+rm -rf "${out}"
+cargo run --locked --quiet --example synthetic-spec -- "${functions}" "${out}/service"
+cargo build --locked --quiet
+target/debug/palisade build "${out}/service/palisade.yaml" --target cloudformation --out "${out}/dist"
+
+templates=("${out}/dist/cloudformation/template.yaml" "${out}/dist/cloudformation/stacks/"*.yaml)
+echo "== ${#templates[@]} templates for ${functions} functions"
+status=0
+
+# Sizes: CloudFormation refuses more than 500 resources or 1 MB (from S3).
+"${venv}/bin/python" - "${templates[@]}" <<'EOF' || status=1
+import os, sys, yaml
+
+class Loader(yaml.SafeLoader):
+    pass
+
+# Short-form tags do not occur in Palisade's output; read any as plain data.
+Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+failed = 0
+largest = (0, 0)
+for path in sys.argv[1:]:
+    size = os.path.getsize(path)
+    with open(path, encoding="utf-8") as f:
+        resources = len(yaml.load(f, Loader=Loader)["Resources"])
+    largest = (max(largest[0], resources), max(largest[1], size))
+    if resources > 500 or size > 1_000_000:
+        print(f"TOO LARGE {path}: {resources} resources, {size} bytes")
+        failed = 1
+print(f"sizes: at most {largest[0]} resources and {largest[1]} bytes per template")
+sys.exit(failed)
+EOF
+
+echo "== cfn-lint (${#templates[@]} files)"
+if "${venv}/bin/cfn-lint" --non-zero-exit-code warning --regions us-east-1 -- "${templates[@]}"; then
+  echo "cfn-lint summary: no errors or warnings"
+else
+  echo "cfn-lint summary: FAILED (errors or warnings above)"
+  status=1
+fi
+
+echo "== checkov (${#templates[@]} files)"
+export BC_SKIP_MAPPING=TRUE
+export CKV_SKIP_PACKAGE_UPDATE_CHECK=true
+export CHECKOV_RUN_SCA_PACKAGE_SCAN_V2=false
+export LOG_LEVEL="${CHECKOV_LOG_LEVEL:-WARNING}"
+"${venv}/bin/checkov" -d "${out}/dist/cloudformation" --framework cloudformation \
+  --skip-download -o json >"${out}/checkov.json" 2>"${out}/checkov.err" || true
+# Thousands of SKIPPED lines (the suppressions SECURITY.md lists) would bury
+# the result: print the failures and the summary only.
+report=0
+"${venv}/bin/python" scripts/checkov-report.py "${out}/checkov.json" cloudformation \
+  >"${out}/checkov.txt" || report=$?
+grep -v '^SKIPPED' "${out}/checkov.txt" || true
+if [[ "${report}" -ne 0 ]]; then
+  status=1
+  [[ -s "${out}/checkov.err" ]] && cat "${out}/checkov.err" >&2
+fi
+exit "${status}"
