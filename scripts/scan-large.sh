@@ -4,12 +4,15 @@
 # so no generated spec is committed) is built into a root template and
 # nested stacks, and every template file, root and children, must hold at
 # most 500 resources and 1 MB (CloudFormation's limits), pass cfn-lint with
-# no error or warning, and fail no checkov check.
+# no error or warning, and fail no checkov check. The orders example, pinned
+# to nested stacks (`nested_stacks:`), is scanned the same way: it has every
+# kind of event that crosses stacks (a bucket notifying a function, a topic,
+# a stream, a queue, a schedule).
 #
 # cdk-nag and the Guard registry are left to the examples (scan-examples.sh):
 # the children hold the same resources the examples do, and those two take
 # minutes per file. cfn-lint reads all templates in one process and checkov
-# scans the directory once, which keeps the gate to a few minutes.
+# scans the directory once.
 #
 # Usage: scripts/scan-large.sh [FUNCTIONS]
 # Env:   PALISADE_VALIDATORS_VENV (default: scripts/validators.sh installs it).
@@ -18,24 +21,23 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 functions="${1:-1000}"
 venv="${PALISADE_VALIDATORS_VENV:-$(scripts/validators.sh | tail -n 1)}"
-out="target/scan-large/${functions}"
-rm -rf "${out}"
-cargo run --locked --quiet --example synthetic-spec -- "${functions}" "${out}/service"
+export BC_SKIP_MAPPING=TRUE
+export CKV_SKIP_PACKAGE_UPDATE_CHECK=true
+export CHECKOV_RUN_SCA_PACKAGE_SCAN_V2=false
+export LOG_LEVEL="${CHECKOV_LOG_LEVEL:-WARNING}"
+root="target/scan-large"
+rm -rf "${root}"
 cargo build --locked --quiet
-target/debug/palisade build "${out}/service/palisade.yaml" --target cloudformation --out "${out}/dist"
-
-templates=("${out}/dist/cloudformation/template.yaml" "${out}/dist/cloudformation/stacks/"*.yaml)
-echo "== ${#templates[@]} templates for ${functions} functions"
 status=0
 
-# Sizes: CloudFormation refuses more than 500 resources or 1 MB (from S3).
-"${venv}/bin/python" - "${templates[@]}" <<'EOF' || status=1
+# CloudFormation refuses more than 500 resources or 1 MB (from S3).
+sizes='
 import os, sys, yaml
 
 class Loader(yaml.SafeLoader):
     pass
 
-# Short-form tags do not occur in Palisade's output; read any as plain data.
+# Short-form tags do not occur in Palisade output; read any as plain data.
 Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
 failed = 0
 largest = (0, 0)
@@ -49,31 +51,43 @@ for path in sys.argv[1:]:
         failed = 1
 print(f"sizes: at most {largest[0]} resources and {largest[1]} bytes per template")
 sys.exit(failed)
-EOF
+'
 
-echo "== cfn-lint (${#templates[@]} files)"
-if "${venv}/bin/cfn-lint" --non-zero-exit-code warning --regions us-east-1 -- "${templates[@]}"; then
-  echo "cfn-lint summary: no errors or warnings"
-else
-  echo "cfn-lint summary: FAILED (errors or warnings above)"
-  status=1
-fi
+# Scans the CloudFormation a build wrote to DIST: sizes, cfn-lint, checkov.
+scan() {
+  local dist="$1"
+  local templates=("${dist}/cloudformation/template.yaml" "${dist}/cloudformation/stacks/"*.yaml)
+  echo "== ${dist}: ${#templates[@]} templates"
+  "${venv}/bin/python" -c "${sizes}" "${templates[@]}" || status=1
+  echo "== cfn-lint (${#templates[@]} files)"
+  if "${venv}/bin/cfn-lint" --non-zero-exit-code warning --regions us-east-1 -- "${templates[@]}"; then
+    echo "cfn-lint summary: no errors or warnings"
+  else
+    echo "cfn-lint summary: FAILED (errors or warnings above)"
+    status=1
+  fi
+  echo "== checkov (${#templates[@]} files)"
+  "${venv}/bin/checkov" -d "${dist}/cloudformation" --framework cloudformation \
+    --skip-download -o json >"${dist}/checkov.json" 2>"${dist}/checkov.err" || true
+  # Thousands of SKIPPED lines (the suppressions SECURITY.md lists) would
+  # bury the result: print the failures and the summary only.
+  local report=0
+  "${venv}/bin/python" scripts/checkov-report.py "${dist}/checkov.json" cloudformation \
+    >"${dist}/checkov.txt" || report=$?
+  grep -v '^SKIPPED' "${dist}/checkov.txt" || true
+  if [[ "${report}" -ne 0 ]]; then
+    status=1
+    [[ -s "${dist}/checkov.err" ]] && cat "${dist}/checkov.err" >&2
+  fi
+}
 
-echo "== checkov (${#templates[@]} files)"
-export BC_SKIP_MAPPING=TRUE
-export CKV_SKIP_PACKAGE_UPDATE_CHECK=true
-export CHECKOV_RUN_SCA_PACKAGE_SCAN_V2=false
-export LOG_LEVEL="${CHECKOV_LOG_LEVEL:-WARNING}"
-"${venv}/bin/checkov" -d "${out}/dist/cloudformation" --framework cloudformation \
-  --skip-download -o json >"${out}/checkov.json" 2>"${out}/checkov.err" || true
-# Thousands of SKIPPED lines (the suppressions SECURITY.md lists) would bury
-# the result: print the failures and the summary only.
-report=0
-"${venv}/bin/python" scripts/checkov-report.py "${out}/checkov.json" cloudformation \
-  >"${out}/checkov.txt" || report=$?
-grep -v '^SKIPPED' "${out}/checkov.txt" || true
-if [[ "${report}" -ne 0 ]]; then
-  status=1
-  [[ -s "${out}/checkov.err" ]] && cat "${out}/checkov.err" >&2
-fi
+mkdir -p "${root}/orders"
+cp -r examples/orders/src examples/orders/palisade.yaml "${root}/orders/"
+printf 'nested_stacks: { functions: 2, data: 2 }\n' >>"${root}/orders/palisade.yaml"
+target/debug/palisade build "${root}/orders/palisade.yaml" --target cloudformation --out "${root}/orders/dist"
+scan "${root}/orders/dist"
+
+cargo run --locked --quiet --example synthetic-spec -- "${functions}" "${root}/${functions}"
+target/debug/palisade build "${root}/${functions}/palisade.yaml" --target cloudformation --out "${root}/${functions}/dist"
+scan "${root}/${functions}/dist"
 exit "${status}"

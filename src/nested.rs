@@ -127,9 +127,13 @@ pub fn shard_counts(spec: &Spec) -> (u32, u32) {
         + spec.buckets.len()
         + spec.topics.len()
         + spec.secrets.len();
+    let pinned = |count: Option<&crate::spec::Spanned<u32>>| count.map(|c| c.value.max(1));
+    let nested = spec.nested_stacks.as_ref();
     (
-        stack_count(spec.functions.len(), FUNCTIONS_PER_STACK),
-        stack_count(stores, STORES_PER_STACK),
+        pinned(nested.and_then(|n| n.functions.as_ref()))
+            .unwrap_or_else(|| stack_count(spec.functions.len(), FUNCTIONS_PER_STACK)),
+        pinned(nested.and_then(|n| n.data.as_ref()))
+            .unwrap_or_else(|| stack_count(stores, STORES_PER_STACK)),
     )
 }
 
@@ -146,6 +150,13 @@ pub fn assign(spec: &Spec, plan: &Plan) -> BTreeMap<String, Stack> {
             Kind::Schedule(s) => &s.function,
             Kind::EventSourceMapping(e) => &e.function,
             Kind::RotationSchedule(r) => &r.function,
+            // A topic's subscription of a function is that function's event.
+            Kind::Subscription(sub) => sub.endpoint.references().find(|id| {
+                matches!(
+                    by_id.get(id.as_str()).map(|r| &r.kind),
+                    Some(Kind::Function(_))
+                )
+            })?,
             Kind::Route(route) => match by_id.get(&route.integration).map(|r| &r.kind) {
                 Some(Kind::Integration(i)) => &i.function,
                 _ => return None,
@@ -159,11 +170,22 @@ pub fn assign(spec: &Spec, plan: &Plan) -> BTreeMap<String, Stack> {
         };
         source_of(function)
     };
+    // A bucket that notifies functions is created after them (S3 checks the
+    // invoke permission), while the functions' stacks are created after the
+    // data stacks they read: in a data stack it would close a cycle, so it
+    // stays in the root, which may wait for any child.
+    let notifying: BTreeSet<&str> = plan
+        .resources
+        .iter()
+        .filter(|r| matches!(&r.kind, Kind::Bucket(b) if !b.notifications.is_empty()))
+        .filter_map(|r| r.source.as_deref())
+        .collect();
     let direct = |resource: &Resource| -> Stack {
         if let Some(name) = function_of(resource) {
             return Stack::Functions((fnv1a(&name) % u64::from(functions)) as u32);
         }
         match resource.source.as_deref() {
+            Some(name) if notifying.contains(name) => Stack::Root,
             Some(name)
                 if spec.tables.contains_key(name)
                     || spec.queues.contains_key(name)
@@ -200,6 +222,11 @@ pub fn assign(spec: &Spec, plan: &Plan) -> BTreeMap<String, Stack> {
             (resource.id.clone(), stack)
         })
         .collect()
+}
+
+/// Whether the spec asks for nested stacks whatever the size.
+pub fn pinned(spec: &Spec) -> bool {
+    spec.nested_stacks.is_some()
 }
 
 /// Whether a single template must be split: too many resources, or too

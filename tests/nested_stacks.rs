@@ -300,3 +300,52 @@ fn a_root_over_the_limits_is_refused_located_and_nothing_is_written() {
     assert!(stderr.contains("root stack"), "{stderr}");
     assert!(!spec.parent().unwrap().join("dist").exists());
 }
+
+#[test]
+fn a_pinned_layout_nests_a_small_service_and_diff_calls_the_switch_replacements() {
+    // orders has every event that crosses stacks: a bucket notifying a
+    // function, a topic subscription, a table stream, a queue, a schedule.
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("nested-orders-pinned");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/orders");
+    for entry in std::fs::read_dir(example.join("src")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.join("src").join(entry.file_name())).unwrap();
+    }
+    let single = std::fs::read_to_string(example.join("palisade.yaml")).unwrap();
+    let spec = dir.join("palisade.yaml");
+    std::fs::write(
+        &spec,
+        format!("{single}nested_stacks: {{ functions: 2, data: 2 }}\n"),
+    )
+    .unwrap();
+    let templates = templates(&spec);
+    let children = templates
+        .keys()
+        .filter(|p| p.starts_with("cloudformation/stacks/"))
+        .count();
+    assert_eq!(children, 4, "{:?}", templates.keys());
+    let stacks = membership(&templates);
+    // The bucket that notifies a function waits for it: it stays in the root.
+    assert_eq!(stacks["ReceiptsBucket"], "root");
+    assert_eq!(
+        stacks["ThumbnailFromOrderPlacedTopicSubscription"],
+        stacks["ThumbnailFunction"]
+    );
+
+    // Switching the layout moves resources: diff says replaced, data loss
+    // for the table, and nothing for what stays in the root.
+    let old = diff::load::read(example.join("palisade.yaml").to_str().unwrap()).unwrap();
+    let new = diff::load::read(spec.to_str().unwrap()).unwrap();
+    let report = diff::compare_on(&old, &new, &[diff::Target::CloudFormation]);
+    let table = report
+        .changes
+        .iter()
+        .find(|c| c.resource == "OrdersTable")
+        .expect("the table moved into a data stack");
+    assert_eq!(table.change, ChangeKind::Replaced);
+    assert!(table.risks.contains(&Risk::DataLoss), "{table:?}");
+    assert!(table.details[0].contains("moves from stack root to stack data-"));
+    assert!(!report.changes.iter().any(|c| c.resource == "ServiceKey"));
+}

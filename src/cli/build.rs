@@ -165,8 +165,9 @@ pub fn compile_loaded(
     let mut outputs = Outputs::new();
     // A template over the resource margin is split, never written whole:
     // skip its text (the largest rendering) and render the stacks below.
+    let pinned = crate::nested::pinned(&loaded.spec);
     let text = |template: &serde_json::Value| {
-        if crate::nested::needed(template, None) {
+        if pinned || crate::nested::needed(template, None) {
             String::new()
         } else {
             cloudformation_text(template, format)
@@ -189,7 +190,7 @@ pub fn compile_loaded(
     }
     if let Some(text) = rendered.template {
         let root_file = cloudformation_file_name(format);
-        if crate::nested::needed(&compiled.cloudformation, Some(&text)) {
+        if pinned || crate::nested::needed(&compiled.cloudformation, Some(&text)) {
             let render = |template: &serde_json::Value| cloudformation_text(template, format);
             let ext = root_file.rsplit('.').next().unwrap_or("yaml");
             let layout = crate::nested::split(

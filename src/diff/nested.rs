@@ -25,7 +25,8 @@ pub fn spec_membership(
     plan: &crate::plan::Plan,
     template: &Value,
 ) -> BTreeMap<String, Stack> {
-    let split = crate::nested::needed(template, None)
+    let split = crate::nested::pinned(spec)
+        || crate::nested::needed(template, None)
         || crate::nested::needed(template, Some(&crate::emit::yaml::to_yaml(template)));
     if !split {
         return BTreeMap::new();
