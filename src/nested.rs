@@ -89,17 +89,42 @@ pub struct Layout {
     pub children: Vec<Child>,
 }
 
-impl Layout {
-    /// Every output file, by path relative to the output directory: the
-    /// root at `root_file`, each child at `cloudformation/stacks/<basename of its key>`.
-    pub fn files(&self, root_file: &str) -> Vec<(String, &str)> {
-        let mut files = vec![(root_file.to_string(), self.root_text.as_str())];
-        for child in &self.children {
-            let base = child.key.rsplit('/').next().unwrap_or(&child.key);
-            files.push((format!("cloudformation/stacks/{base}"), child.text.as_str()));
+/// The CloudFormation files of a build: `(path, text)` of one template, or
+/// of a root and its children; or why no layout can deploy.
+pub type Rendered = Result<Vec<(String, String)>, Diagnostic>;
+
+/// What renders them, given the plan and the final template ([`render`]).
+pub type RenderStacks<'a> = dyn Fn(&Plan, &Value) -> Rendered + Sync + 'a;
+
+/// Renders the final template as `build` writes it: at `root_file`, split
+/// into nested stacks when the spec pins them or the template is over the
+/// margins. Runs on the pipeline's second core, beside Terraform.
+pub fn render(
+    spec: &Spec,
+    plan: &Plan,
+    template: &Value,
+    text: &dyn Fn(&Value) -> String,
+    root_file: &str,
+) -> Rendered {
+    if !pinned(spec) && !needed(template, None) {
+        let single = text(template);
+        if !needed(template, Some(&single)) {
+            return Ok(vec![(root_file.to_string(), single)]);
         }
-        files
     }
+    let ext = root_file.rsplit('.').next().unwrap_or("yaml");
+    let layout = split(spec, plan, template, text, ext)?;
+    let mut files = vec![(root_file.to_string(), layout.root_text)];
+    for child in layout.children {
+        let base = child
+            .key
+            .rsplit('/')
+            .next()
+            .unwrap_or(&child.key)
+            .to_string();
+        files.push((format!("cloudformation/stacks/{base}"), child.text));
+    }
+    Ok(files)
 }
 
 /// FNV-1a, 64 bits: stable across platforms, Rust versions and builds (the
@@ -461,7 +486,16 @@ pub fn split(
     // The service's outputs about one child's resources (a table's name) are
     // that child's outputs: the root keeps its own, under the 200 a
     // template may have.
-    let mut root_template = template.clone();
+    // Everything but the resources (split above), without cloning them again.
+    let mut root_template = Value::Object(
+        template
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(key, _)| *key != "Resources")
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect(),
+    );
     let mut moved_outputs: BTreeMap<Stack, Map<String, Value>> = BTreeMap::new();
     if let Some(Value::Object(template_outputs)) = root_template.get_mut("Outputs") {
         let mut kept = Map::new();

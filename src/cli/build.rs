@@ -163,20 +163,18 @@ pub fn compile_loaded(
     format: TemplateFormat,
 ) -> Result<Outputs> {
     let mut outputs = Outputs::new();
-    // A template over the resource margin is split, never written whole:
-    // skip its text (the largest rendering) and render the stacks below.
-    let pinned = crate::nested::pinned(&loaded.spec);
-    let text = |template: &serde_json::Value| {
-        if pinned || crate::nested::needed(template, None) {
-            String::new()
-        } else {
-            cloudformation_text(template, format)
-        }
+    let text = |template: &serde_json::Value| cloudformation_text(template, format);
+    // One template, or a root and nested stacks when it would be too large
+    // for CloudFormation (src/nested.rs).
+    let stacks = |plan: &plan::Plan, template: &serde_json::Value| {
+        let root_file = cloudformation_file_name(format);
+        crate::nested::render(&loaded.spec, plan, template, &text, root_file)
     };
     let render = crate::pipeline::Render {
-        template: target
+        template: None,
+        stacks: target
             .cloudformation()
-            .then_some(&text as &(dyn Fn(&serde_json::Value) -> String + Sync)),
+            .then_some(&stacks as &crate::nested::RenderStacks),
         security: true,
     };
     let (compiled, rendered) = crate::pipeline::run_strict_and_render(loaded, packages, &render)?;
@@ -188,24 +186,11 @@ pub fn compile_loaded(
             outputs.insert(format!("{TERRAFORM_DIR}/{name}"), text.into_bytes());
         }
     }
-    if let Some(text) = rendered.template {
-        let root_file = cloudformation_file_name(format);
-        if pinned || crate::nested::needed(&compiled.cloudformation, Some(&text)) {
-            let render = |template: &serde_json::Value| cloudformation_text(template, format);
-            let ext = root_file.rsplit('.').next().unwrap_or("yaml");
-            let layout = crate::nested::split(
-                &loaded.spec,
-                &compiled.plan,
-                &compiled.cloudformation,
-                &render,
-                ext,
-            )
-            .map_err(|diagnostic| Error::invalid_in(&loaded.source, vec![diagnostic]))?;
-            for (path, text) in layout.files(root_file) {
-                outputs.insert(path, text.as_bytes().to_vec());
-            }
-        } else {
-            outputs.insert(root_file.to_string(), text.into_bytes());
+    if let Some(files) = rendered.stacks {
+        let files =
+            files.map_err(|diagnostic| Error::invalid_in(&loaded.source, vec![diagnostic]))?;
+        for (path, text) in files {
+            outputs.insert(path, text.into_bytes());
         }
     }
     Ok(outputs)
