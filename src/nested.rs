@@ -115,6 +115,7 @@ pub fn render(
     let ext = root_file.rsplit('.').next().unwrap_or("yaml");
     let layout = split(spec, plan, template, text, ext)?;
     let mut files = vec![(root_file.to_string(), layout.root_text)];
+    let mut values = vec![layout.root];
     for child in layout.children {
         let base = child
             .key
@@ -123,7 +124,11 @@ pub fn render(
             .unwrap_or(&child.key)
             .to_string();
         files.push((format!("cloudformation/stacks/{base}"), child.text));
+        values.push(child.template);
     }
+    // Freeing a copy of every resource is a measurable part of a large
+    // build: off the build's path (a process that exits first just ends).
+    std::thread::spawn(move || drop(values));
     Ok(files)
 }
 
@@ -386,16 +391,48 @@ impl Rewriter<'_> {
 
 /// The ids a value refers to (`Ref`, `Fn::GetAtt`, `${}` of `Fn::Sub`).
 fn references(value: &Value) -> BTreeSet<String> {
-    let never = |_: &str| true;
-    let mut rewriter = Rewriter {
-        outside: &never,
-        value: &|need: &Need| json!({ "Ref": need.0 }),
-        sub: &|need: &Need| need_name(need),
-        needs: BTreeSet::new(),
-    };
-    let mut copy = value.clone();
-    rewriter.walk(&mut copy);
-    rewriter.needs.into_iter().map(|(id, _)| id).collect()
+    fn walk(value: &Value, found: &mut BTreeSet<String>) {
+        match value {
+            Value::Object(map) if map.len() == 1 => {
+                let (key, inner) = map.iter().next().expect("one entry");
+                match (key.as_str(), inner) {
+                    ("Ref", Value::String(id)) if !id.starts_with("AWS::") => {
+                        found.insert(id.clone());
+                    }
+                    ("Fn::GetAtt", Value::Array(parts)) => {
+                        if let Some(id) = parts.first().and_then(Value::as_str) {
+                            found.insert(id.to_string());
+                        }
+                    }
+                    ("Fn::GetAtt", Value::String(dotted)) => {
+                        found.insert(dotted.split('.').next().unwrap_or_default().to_string());
+                    }
+                    ("Fn::Sub", Value::String(text)) => sub_ids(text, found),
+                    ("Fn::Sub", Value::Array(parts)) => {
+                        if let Some(text) = parts.first().and_then(Value::as_str) {
+                            sub_ids(text, found);
+                        }
+                        parts.iter().skip(1).for_each(|v| walk(v, found));
+                    }
+                    (_, inner) => walk(inner, found),
+                }
+            }
+            Value::Object(map) => map.values().for_each(|v| walk(v, found)),
+            Value::Array(items) => items.iter().for_each(|v| walk(v, found)),
+            _ => {}
+        }
+    }
+    fn sub_ids(text: &str, found: &mut BTreeSet<String>) {
+        for (token, _) in text.split("${").skip(1).filter_map(|t| t.split_once('}')) {
+            let id = token.split('.').next().unwrap_or_default();
+            if !id.starts_with('!') && !id.starts_with("AWS::") {
+                found.insert(id.to_string());
+            }
+        }
+    }
+    let mut found = BTreeSet::new();
+    walk(value, &mut found);
+    found
 }
 
 /// Splits the final single template into a root and children. `render`
