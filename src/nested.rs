@@ -103,7 +103,7 @@ pub fn render(
     spec: &Spec,
     plan: &Plan,
     template: &Value,
-    text: &dyn Fn(&Value) -> String,
+    text: &(dyn Fn(&Value) -> String + Sync),
     root_file: &str,
 ) -> Rendered {
     if !pinned(spec) && !needed(template, None) {
@@ -273,6 +273,10 @@ type Need = (String, Option<String>);
 /// A child before rendering: its resources, what it needs from outside,
 /// and the outside ids its resources depend on.
 type Pending = (Map<String, Value>, BTreeSet<Need>, BTreeSet<String>);
+
+/// A child's template before its text: with its needs, its dependencies
+/// and its counts of resources, parameters and outputs.
+type Built = (Stack, Value, BTreeSet<Need>, BTreeSet<String>, [usize; 3]);
 
 /// The parameter (in a child) or output (of a child) name for a need:
 /// `Ref X` keeps `X`, so `Ref` and `${X}` need no rewriting; `X.Arn` is `XArn`.
@@ -444,7 +448,7 @@ pub fn split(
     spec: &Spec,
     plan: &Plan,
     template: &Value,
-    render: &dyn Fn(&Value) -> String,
+    render: &(dyn Fn(&Value) -> String + Sync),
     ext: &str,
 ) -> Result<Layout, Diagnostic> {
     let assigned = assign(spec, plan);
@@ -594,6 +598,9 @@ pub fn split(
             json!({ "Type": "String", "Description": "The S3 bucket the child templates are uploaded to", "AllowedPattern": "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$" }),
         );
     }
+    // Each child's template first, then their texts on two cores (the
+    // largest rendering of a large build), then the root's stack resources.
+    let mut built = Vec::new();
     for (stack, (resources, needs, depends)) in child_templates {
         let count = resources.len();
         let mut child = Map::new();
@@ -637,7 +644,34 @@ pub fn split(
             child.insert("Outputs".into(), Value::Object(values));
         }
         let child = Value::Object(child);
-        let text = render(&child);
+        built.push((
+            stack,
+            child,
+            needs,
+            depends,
+            [count, parameter_count, output_count],
+        ));
+    }
+    let texts: Vec<String> = {
+        let work = |part: &[Built]| {
+            part.iter()
+                .map(|built| render(&built.1))
+                .collect::<Vec<_>>()
+        };
+        let (first, second) = built.split_at(built.len() / 2);
+        std::thread::scope(|scope| {
+            let other = scope.spawn(|| work(second));
+            let mut texts = work(first);
+            texts.extend(
+                other
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+            texts
+        })
+    };
+    for ((stack, child, needs, depends, counts), text) in built.into_iter().zip(texts) {
+        let [count, parameter_count, output_count] = counts;
         if count > MAX_RESOURCES
             || text.len() > MAX_BYTES
             || parameter_count > MAX_PARAMETERS
