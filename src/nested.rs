@@ -212,7 +212,9 @@ pub fn assign(spec: &Spec, plan: &Plan) -> BTreeMap<String, Stack> {
         .collect();
     let direct = |resource: &Resource| -> Stack {
         if let Some(name) = function_of(resource) {
-            return Stack::Functions((fnv1a(&name) % u64::from(functions)) as u32);
+            // By the name the logical IDs come from: `renamed_from:` moves nothing.
+            let name = spec.stable_name(&name);
+            return Stack::Functions((fnv1a(name) % u64::from(functions)) as u32);
         }
         match resource.source.as_deref() {
             Some(name) if notifying.contains(name) => Stack::Root,
@@ -223,7 +225,7 @@ pub fn assign(spec: &Spec, plan: &Plan) -> BTreeMap<String, Stack> {
                     || spec.topics.contains_key(name)
                     || spec.secrets.contains_key(name) =>
             {
-                Stack::Data((fnv1a(name) % u64::from(data)) as u32)
+                Stack::Data((fnv1a(spec.stable_name(name)) % u64::from(data)) as u32)
             }
             _ => Stack::Root,
         }

@@ -349,3 +349,32 @@ fn a_pinned_layout_nests_a_small_service_and_diff_calls_the_switch_replacements(
     assert!(table.details[0].contains("moves from stack root to stack data-"));
     assert!(!report.changes.iter().any(|c| c.resource == "ServiceKey"));
 }
+
+#[test]
+fn a_rename_with_renamed_from_keeps_the_stack() {
+    // The stack comes from the name the logical IDs come from.
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/orders");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("nested-rename");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    for entry in std::fs::read_dir(example.join("src")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.join("src").join(entry.file_name())).unwrap();
+    }
+    let original = std::fs::read_to_string(example.join("palisade.yaml")).unwrap()
+        + "nested_stacks: { functions: 256, data: 256 }\n";
+    let spec = dir.join("palisade.yaml");
+    std::fs::write(&spec, &original).unwrap();
+    let before = membership(&templates(&spec));
+    let renamed = original
+        .replace(
+            "  get-order:\n",
+            "  fetch-order:\n    renamed_from: get-order\n",
+        )
+        .replace("function: get-order", "function: fetch-order");
+    assert_ne!(renamed, original);
+    std::fs::write(&spec, renamed).unwrap();
+    let after = membership(&templates(&spec));
+    assert_eq!(before["GetOrderFunction"], after["GetOrderFunction"]);
+    assert_eq!(before, after);
+}
