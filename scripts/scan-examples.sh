@@ -6,7 +6,9 @@
 # any unsuppressed failure of an AWS Guard Rules Registry rule (see
 # scripts/scan-cloudformation.sh), or any Terraform file that `terraform fmt`
 # would change. cdk-nag and cfn-guard read CloudFormation only; checkov reads
-# both targets.
+# both targets. Then scripts/scan-large.sh: a generated 1,000-function
+# service as nested stacks, every template within CloudFormation's limits,
+# cfn-lint and checkov clean.
 # Env: PALISADE_SCAN_PROFILE (default release; `dev` scans a debug build).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -26,4 +28,7 @@ for spec in examples/*/palisade.yaml "${init_service}/palisade.yaml"; do
   scripts/scan-terraform.sh "${out}/${name}/terraform" || status=1
   scripts/terraform-fmt-check.sh "${out}/${name}/terraform" || status=1
 done
+# A 1,000-function service: a root and nested stacks, each within
+# CloudFormation's limits and clean for cfn-lint and checkov.
+scripts/scan-large.sh 1000 || status=1
 exit "${status}"

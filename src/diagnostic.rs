@@ -105,6 +105,8 @@ pub enum Code {
     /// An environment that loosens a control without a waiver scoped to it,
     /// or waives one it may not.
     EnvironmentLoosening,
+    /// CloudFormation output that no layout of nested stacks can deploy.
+    StackLayout,
 }
 
 impl Code {
@@ -150,6 +152,7 @@ impl Code {
             SecretRotation => "E068",
             Environment => "E080",
             EnvironmentLoosening => "E081",
+            StackLayout => "E069",
         }
     }
 }

@@ -61,6 +61,9 @@ impl Compiled {
 #[derive(Default)]
 pub struct Render<'r> {
     pub template: Option<&'r (dyn Fn(&Value) -> String + Sync)>,
+    /// Instead of `template`: the CloudFormation output as files, one
+    /// template or nested stacks (`crate::nested`), which needs the plan.
+    pub stacks: Option<&'r crate::emit::cloudformation::nested::RenderStacks<'r>>,
     pub security: bool,
 }
 
@@ -68,6 +71,7 @@ pub struct Render<'r> {
 #[derive(Debug, Default)]
 pub struct Rendered {
     pub template: Option<String>,
+    pub stacks: Option<crate::emit::cloudformation::nested::Rendered>,
     pub security: Option<String>,
 }
 
@@ -127,11 +131,12 @@ pub fn run_and_render(
     let tf_patches = spec.overrides.terraform_patches();
     // The template and its text, the larger rendering, on a second core;
     // Terraform and the report on this one.
-    let ((template, planned, template_text), module, security) = std::thread::scope(|scope| {
+    let ((template, planned, texts), module, security) = std::thread::scope(|scope| {
         let template = scope.spawn(|| {
             let (template, planned) = cloudformation::template_patched(&plan, &cfn_patches);
             let text = render.template.map(|text| text(&template));
-            (template, planned, text)
+            let stacks = render.stacks.map(|stacks| stacks(&plan, &template));
+            (template, planned, (text, stacks))
         });
         let module = terraform::module_patched(&plan, &tf_patches);
         let security = render
@@ -145,6 +150,7 @@ pub fn run_and_render(
             security,
         )
     });
+    let (template_text, stacks) = texts;
     let (files, patched_blocks) = module.map_err(|clash| invalid(vec![clash.diagnostic(&plan)]))?;
 
     let mut shipped = Vec::new();
@@ -201,6 +207,7 @@ pub fn run_and_render(
         },
         Rendered {
             template: template_text,
+            stacks,
             security,
         },
     ))

@@ -15,8 +15,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command as Process, Stdio};
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
-
 /// moto's server, killed when dropped.
 struct Emulator {
     child: Child,
@@ -125,8 +123,7 @@ impl Emulator {
     /// `palisade deploy` on `spec` with the emulator's endpoint and dummy
     /// credentials, nothing on stdin.
     fn deploy(&self, spec: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
-        Command::cargo_bin("palisade")
-            .unwrap()
+        support::palisade()
             .arg("deploy")
             .arg(spec)
             .args(["--artifact-bucket", "artifacts"])
@@ -292,8 +289,7 @@ fn a_failing_resource_reports_its_reason_and_the_rollback() {
     // A queue of the stack's dead-letter queue's name, with other settings,
     // already exists: creating the stack's fails.
     let queue = "deploy-fails-functions-dlq";
-    let template = Command::cargo_bin("palisade")
-        .unwrap()
+    let template = support::palisade()
         .args([
             "build",
             spec.to_str().unwrap(),

@@ -5,12 +5,7 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-
-use assert_cmd::Command;
-
-fn palisade() -> Command {
-    Command::cargo_bin("palisade").unwrap()
-}
+use support::palisade;
 
 const STAGES: &str = r#"
 environments:

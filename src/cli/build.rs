@@ -163,10 +163,17 @@ pub fn compile_loaded(
 ) -> Result<Outputs> {
     let mut outputs = Outputs::new();
     let text = |template: &serde_json::Value| cloudformation_text(template, format);
+    // One template, or a root and nested stacks when it would be too large
+    // for CloudFormation (src/nested.rs).
+    let stacks = |plan: &plan::Plan, template: &serde_json::Value| {
+        let root_file = cloudformation_file_name(format);
+        crate::emit::cloudformation::nested::render(&loaded.spec, plan, template, &text, root_file)
+    };
     let render = crate::pipeline::Render {
-        template: target
+        template: None,
+        stacks: target
             .cloudformation()
-            .then_some(&text as &(dyn Fn(&serde_json::Value) -> String + Sync)),
+            .then_some(&stacks as &crate::emit::cloudformation::nested::RenderStacks),
         security: true,
     };
     let (compiled, rendered) = crate::pipeline::run_strict_and_render(loaded, packages, &render)?;
@@ -181,11 +188,12 @@ pub fn compile_loaded(
             outputs.insert(format!("{TERRAFORM_DIR}/{name}"), text.into_bytes());
         }
     }
-    if let Some(text) = rendered.template {
-        outputs.insert(
-            cloudformation_file_name(format).to_string(),
-            text.into_bytes(),
-        );
+    if let Some(files) = rendered.stacks {
+        let files =
+            files.map_err(|diagnostic| Error::invalid_in(&loaded.source, vec![diagnostic]))?;
+        for (path, text) in files {
+            outputs.insert(path, text.into_bytes());
+        }
     }
     Ok(outputs)
 }

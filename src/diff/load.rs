@@ -158,7 +158,21 @@ pub fn read_in(path: &str, env: Option<&str>) -> Result<Input> {
         let text = String::from_utf8(bytes).map_err(|_| invalid(path, "", "not UTF-8 text"))?;
         return terraform::parse(&[(path.to_string(), text)]).map(Input::Terraform);
     }
-    parse_in(path, &bytes, env)
+    match parse_in(path, &bytes, env)? {
+        // A root written by `build` with its children in `stacks/` beside it.
+        Input::Template(root) => {
+            let dir = Path::new(path).parent().unwrap_or(Path::new(""));
+            let read_child = |child: &Path| -> Result<Value> {
+                let name = child.display().to_string();
+                let bytes = crate::input::read_regular(child)?;
+                let text = std::str::from_utf8(&bytes)
+                    .map_err(|_| invalid(&name, "", "not UTF-8 text"))?;
+                parse_template(text).map_err(|diagnostic| located(&name, text, diagnostic))
+            };
+            super::nested::flatten(root, dir, &read_child).map(Input::Template)
+        }
+        input => Ok(input),
+    }
 }
 
 /// Parses bytes (a file, or a spec from `git show`) as a spec or a template.
@@ -258,9 +272,12 @@ fn compile_spec(path: &str, bytes: &[u8], env: Option<&str>) -> Result<Input> {
     for target in Target::ALL {
         waivers.entry(target).or_default();
     }
+    let membership = super::nested::spec_membership(&loaded.spec, plan, &compiled.cloudformation);
+    let mut cloudformation = compiled.cloudformation;
+    super::nested::annotate(&mut cloudformation, membership);
     Ok(Input::Spec(Box::new(Compiled {
         graph: crate::graph::Graph::from_plan(plan),
-        cloudformation: compiled.cloudformation,
+        cloudformation,
         terraform,
         waivers,
     })))

@@ -6,6 +6,7 @@ pub mod accept;
 pub mod classify;
 pub mod intent;
 pub mod load;
+pub mod nested;
 mod normalize;
 pub mod plan;
 pub mod render;
@@ -211,7 +212,11 @@ pub fn compare_on(old: &load::Input, new: &load::Input, targets: &[Target]) -> R
     for &target in targets {
         let mut part = match target {
             Target::CloudFormation => match (old.cloudformation(), new.cloudformation()) {
-                (Some(old), Some(new)) => compare_cloudformation(old, new),
+                (Some(old), Some(new)) => {
+                    let mut part = compare_cloudformation(old, new);
+                    nested::mark_moves(&mut part, old, new);
+                    part
+                }
                 _ => continue,
             },
             Target::Terraform => match (old.terraform(), new.terraform()) {

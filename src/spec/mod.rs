@@ -22,6 +22,10 @@ pub const DEFAULT_THROTTLE: Throttle = Throttle {
     rate: 50,
     burst: 100,
 };
+/// The most child stacks of one kind `nested_stacks:` may ask for (and
+/// the nested layout chooses): CloudFormation allows 2,500 stacks per
+/// account by default, and each child is a resource of the root.
+pub const MAX_NESTED_STACKS: u32 = 256;
 /// SQS's own default.
 pub const DEFAULT_QUEUE_RETENTION_DAYS: u32 = 4;
 pub const DEFAULT_MAX_RECEIVES: u32 = 5;

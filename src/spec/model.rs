@@ -109,6 +109,27 @@ pub struct Spec {
         skip_serializing_if = "BTreeMap::is_empty"
     )]
     pub environments: BTreeMap<Name, super::environments::Environment>,
+    /// Writes CloudFormation as a root stack and nested stacks even while it
+    /// fits one template, and pins how many child stacks there are (so growth
+    /// never moves resources between stacks). Without it, a template over
+    /// 450 resources or 800 KB is split with counts chosen from the spec.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nested_stacks: Option<NestedStacks>,
+}
+
+/// How many child stacks the functions and the stores are spread over.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NestedStacks {
+    /// Child stacks for the functions: a power of two, 1 to 256. Default: the
+    /// number of functions divided by 16, rounded up to a power of two.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub functions: Option<Spanned<u32>>,
+    /// Child stacks for the tables, queues, buckets, topics and secrets: a
+    /// power of two, 1 to 256. Default: their number divided by 32, rounded
+    /// up to a power of two.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Spanned<u32>>,
 }
 
 /// Lambda instruction set.

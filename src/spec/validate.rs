@@ -76,6 +76,9 @@ pub fn validate(spec: &Spec, context: &Context) -> Vec<Diagnostic> {
         v.secret(name, secret);
         v.waivers(&secret.waive);
     }
+    if let Some(nested) = &spec.nested_stacks {
+        v.nested_stacks(nested);
+    }
     if let Some(role) = &spec.deploy_role {
         v.deploy_role(role);
     }
@@ -314,6 +317,29 @@ impl Validator<'_> {
                     format!("`{}` is not a runtime Palisade supports", runtime.value),
                 )
                 .suggestion = Some(suggestion);
+            }
+        }
+    }
+
+    /// Stack counts are powers of two, so that a later change of count
+    /// moves at most half of the resources.
+    fn nested_stacks(&mut self, nested: &super::model::NestedStacks) {
+        let max = crate::spec::MAX_NESTED_STACKS;
+        for (what, count) in [("functions", &nested.functions), ("data", &nested.data)] {
+            let Some(count) = count else { continue };
+            if !(1..=max).contains(&count.value) || !count.value.is_power_of_two() {
+                self.error(
+                    Code::OutOfRange,
+                    count.loc,
+                    format!(
+                        "`nested_stacks.{what}` is {}; it must be a power of two from 1 to {max}",
+                        count.value
+                    ),
+                )
+                .suggestion = Some(format!(
+                    "use {}",
+                    count.value.clamp(1, max).next_power_of_two().min(max)
+                ));
             }
         }
     }

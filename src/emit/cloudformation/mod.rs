@@ -13,6 +13,7 @@ mod bucket;
 mod function;
 mod key;
 mod logs;
+pub mod nested;
 mod policy;
 mod queue;
 mod role;
