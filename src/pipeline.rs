@@ -62,7 +62,7 @@ impl Compiled {
 pub struct Render<'r> {
     pub template: Option<&'r (dyn Fn(&Value) -> String + Sync)>,
     /// Instead of `template`: the CloudFormation output as files, one
-    /// template or nested stacks (`crate::nested`), which needs the plan.
+    /// template or nested stacks (`emit::cloudformation::nested`), which needs the plan.
     pub stacks: Option<&'r crate::emit::cloudformation::nested::RenderStacks<'r>>,
     pub security: bool,
 }
