@@ -96,6 +96,30 @@ pub struct Io<'a> {
     pub color_stdout: bool,
 }
 
+/// A process's entry: `entry` ([`main`] or [`deploy_main`]) on the real
+/// arguments, stdout and stderr (coloured on a terminal unless NO_COLOR),
+/// flushed before the process exits with its code.
+pub fn run_process(entry: fn(std::env::ArgsOs, &mut Io) -> i32) -> ! {
+    use std::io::IsTerminal;
+    let no_color = std::env::var_os("NO_COLOR").is_some();
+    let color = std::io::stderr().is_terminal() && !no_color;
+    let color_stdout = std::io::stdout().is_terminal() && !no_color;
+    let mut stdout = std::io::stdout().lock();
+    let mut stderr = std::io::stderr().lock();
+    let code = entry(
+        std::env::args_os(),
+        &mut Io {
+            stdout: &mut stdout,
+            stderr: &mut stderr,
+            color,
+            color_stdout,
+        },
+    );
+    // `exit` skips destructors, so flush what is buffered first.
+    let _ = stdout.flush();
+    std::process::exit(code);
+}
+
 /// Runs the command line and returns the process exit code.
 pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, io: &mut Io) -> i32 {
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
