@@ -431,3 +431,58 @@ fn diff_base_with_env_compares_the_stage_and_a_new_stage_is_all_added() {
     let report: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(report["changes"], serde_json::json!([]), "{report:#}");
 }
+
+#[test]
+fn an_environment_keeps_logs_longer_never_shorter() {
+    // Longer: every log group of the stage and the access-log bucket's
+    // expiry follow; the spec's own build keeps its 731 days.
+    let spec = orders_with(
+        "env-logs-longer",
+        "logs: { retention_days: 731 }\nenvironments:\n  prod: { account: \"222222222222\", region: eu-west-1, logs: { retention_days: 1827 } }\n",
+    );
+    for env in [None, Some("prod")] {
+        let mut cmd = palisade();
+        cmd.args(["build", path(&spec), "--template-format", "json"]);
+        if let Some(env) = env {
+            cmd.args(["--env", env]);
+        }
+        cmd.assert().success();
+        let dist = spec.parent().unwrap().join("dist");
+        let (dir, days) = match env {
+            Some(env) => (dist.join(env), 1827),
+            None => (dist.clone(), 731),
+        };
+        let template = template(&dir);
+        let groups: Vec<&serde_json::Value> = template["Resources"]
+            .as_object()
+            .unwrap()
+            .values()
+            .filter(|r| r["Type"] == "AWS::Logs::LogGroup")
+            .collect();
+        assert!(!groups.is_empty());
+        for group in groups {
+            assert_eq!(group["Properties"]["RetentionInDays"], days, "{env:?}");
+        }
+    }
+
+    // Shorter than the spec's: refused at the environment's value.
+    let extra = "logs: { retention_days: 731 }\nenvironments:\n  prod:\n    account: \"222222222222\"\n    region: eu-west-1\n    logs: { retention_days: 400 }\n";
+    let stderr = refused("env-logs-shorter", extra, None);
+    assert!(
+        stderr.contains("E081") && stderr.contains("less than the spec's 731"),
+        "{stderr}"
+    );
+    let spec = orders_with("env-logs-line", extra);
+    let line = line_of(&spec, "retention_days: 400");
+    assert!(
+        stderr.contains(&format!("palisade.yaml:{line}:")),
+        "{stderr}"
+    );
+
+    // Not a CloudWatch period of a year or more: refused in the spec too.
+    let stderr = refused("env-logs-period", "logs: { retention_days: 30 }\n", None);
+    assert!(
+        stderr.contains("E042") && stderr.contains("3653"),
+        "{stderr}"
+    );
+}

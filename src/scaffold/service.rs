@@ -185,6 +185,7 @@ pub fn spec(options: &Options) -> Spec {
                         branches: vec![s(DEPLOY_BRANCH)],
                         tags: BTreeMap::new(),
                         alerts: None,
+                        logs: None,
                         api: None,
                         functions: BTreeMap::new(),
                         waive: BTreeMap::new(),

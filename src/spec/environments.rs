@@ -51,6 +51,10 @@ pub struct Environment {
     /// Where this stage's alarms are sent, instead of the service's `alerts:`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alerts: Option<Alerts>,
+    /// How long this stage keeps its logs: the spec's retention or longer,
+    /// never shorter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logs: Option<Logs>,
     /// API throttling in this stage.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api: Option<EnvironmentApi>,
@@ -223,6 +227,25 @@ pub fn validate(spec: &Spec) -> Vec<Diagnostic> {
                 }
             }
         }
+        if let Some(days) = env.logs.as_ref().and_then(|l| l.retention_days.as_ref())
+            && days.value < spec.log_retention_days()
+        {
+            found.push(
+                Diagnostic::error(
+                    Code::EnvironmentLoosening,
+                    days.loc,
+                    format!(
+                        "environment `{}` keeps logs {} days, less than the spec's {}",
+                        name.value,
+                        days.value,
+                        spec.log_retention_days()
+                    ),
+                )
+                .with_suggestion(
+                    "an environment may keep logs longer than the spec, never shorter",
+                ),
+            );
+        }
         let loosened = loosenings(spec, env);
         for l in &loosened {
             if l.reason.is_none() {
@@ -379,6 +402,9 @@ pub fn apply(spec: &Spec, name: &str) -> Option<Spec> {
     }
     if let Some(alerts) = &env.alerts {
         applied.alerts = Some(alerts.clone());
+    }
+    if let Some(logs) = env.logs.as_ref().filter(|l| l.retention_days.is_some()) {
+        applied.logs = Some(logs.clone());
     }
     if let (Some(tuned), Some(api)) = (&env.api, &mut applied.api) {
         if let Some(throttle) = &tuned.throttle {

@@ -26,6 +26,13 @@ pub const DEFAULT_THROTTLE: Throttle = Throttle {
 /// the nested layout chooses): CloudFormation allows 2,500 stacks per
 /// account by default, and each child is a resource of the root.
 pub const MAX_NESTED_STACKS: u32 = 256;
+/// Days logs are kept unless `logs.retention_days` says more: a year, what
+/// CIS and the FSBP ask of audit logs.
+pub const DEFAULT_LOG_RETENTION_DAYS: u32 = 365;
+/// CloudWatch Logs' retention periods of a year or more: the values
+/// `logs.retention_days` may take.
+pub const LOG_RETENTION_PERIODS: &[u32] =
+    &[365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 /// SQS's own default.
 pub const DEFAULT_QUEUE_RETENTION_DAYS: u32 = 4;
 pub const DEFAULT_MAX_RECEIVES: u32 = 5;

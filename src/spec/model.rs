@@ -46,6 +46,10 @@ pub struct Spec {
     /// Where alarms are sent. Without it the alarm topic has no subscriber, which `check` and SECURITY.md report.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alerts: Option<Alerts>,
+    /// How long function and API logs are kept (and the access-log
+    /// bucket's objects). Default: 365 days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logs: Option<Logs>,
     /// An HTTP API (API Gateway v2) in front of the functions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api: Option<Api>,
@@ -115,6 +119,17 @@ pub struct Spec {
     /// 450 resources or 800 KB is split with counts chosen from the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nested_stacks: Option<NestedStacks>,
+}
+
+/// Log settings for every function, the API and the access-log bucket.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Logs {
+    /// Days logs are kept: one of CloudWatch's retention periods of a year
+    /// or more (365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+    /// 3653). Default 365. An environment may only raise it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_days: Option<Spanned<u32>>,
 }
 
 /// How many child stacks the functions and the stores are spread over.
@@ -782,6 +797,14 @@ impl Section {
 }
 
 impl Spec {
+    /// Days function and API logs are kept.
+    pub fn log_retention_days(&self) -> u32 {
+        self.logs
+            .as_ref()
+            .and_then(|l| l.retention_days.as_ref())
+            .map_or(super::DEFAULT_LOG_RETENTION_DAYS, |d| d.value)
+    }
+
     /// Every named resource with its kind, in kind order then name order.
     pub fn named_resources(&self) -> impl Iterator<Item = (&Name, Section)> {
         self.functions

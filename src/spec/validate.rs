@@ -245,6 +245,23 @@ impl Validator<'_> {
                 );
             }
         }
+        if let Some(days) = spec.logs.as_ref().and_then(|l| l.retention_days.as_ref())
+            && !crate::spec::LOG_RETENTION_PERIODS.contains(&days.value)
+        {
+            self.error(
+                Code::OutOfRange,
+                days.loc,
+                format!(
+                    "`retention_days` is {}; CloudWatch keeps logs for one of {} days (a year or more)",
+                    days.value,
+                    crate::spec::LOG_RETENTION_PERIODS
+                        .iter()
+                        .map(u32::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+        }
         if let Some(alerts) = &spec.alerts {
             let email = &alerts.email;
             let valid = email.split_once('@').is_some_and(|(user, domain)| {

@@ -47,7 +47,7 @@ impl Builder<'_> {
                     versioning: true,
                     block_public_access: true,
                     owner_enforced: true,
-                    expire_after_days: Some(LOG_RETENTION_DAYS),
+                    expire_after_days: Some(self.spec.log_retention_days()),
                     noncurrent_expire_days: 30,
                     abort_incomplete_upload_days: 7,
                     access_log_bucket: None,

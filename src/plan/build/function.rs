@@ -53,7 +53,7 @@ impl Builder<'_> {
             name.loc,
             Kind::LogGroup(LogGroup {
                 name: Expr::lit(&log_group_name),
-                retention_days: LOG_RETENTION_DAYS,
+                retention_days: self.spec.log_retention_days(),
                 key: SERVICE_KEY.into(),
             }),
         );

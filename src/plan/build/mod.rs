@@ -40,8 +40,6 @@ pub use super::logical_id::{
     SERVICE_KEY, SERVICE_KEY_ALIAS,
 };
 
-/// Days function and API logs are kept.
-pub const LOG_RETENTION_DAYS: u32 = 365;
 /// Days a dead-letter queue keeps messages (the SQS maximum).
 const DLQ_RETENTION_DAYS: u32 = 14;
 
