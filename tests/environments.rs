@@ -335,6 +335,29 @@ fn an_environment_cannot_loosen_a_control_without_a_scoped_waiver() {
             json["environment"]["waived_loosenings"][0]["control"],
             control
         );
+        // SARIF carries it as a suppressed result at the raised value.
+        let sarif = palisade()
+            .args(["check", path(&spec), "--env", "prod", "--format", "sarif"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let sarif: serde_json::Value = serde_json::from_slice(&sarif).unwrap();
+        let results = sarif["runs"][0]["results"].as_array().unwrap();
+        let waived = results
+            .iter()
+            .find(|r| {
+                r["ruleId"] == control
+                    && r["suppressions"][0]["justification"]
+                        .as_str()
+                        .is_some_and(|j| j.contains("measured peak"))
+            })
+            .unwrap_or_else(|| panic!("{name}: no suppressed {control} result"));
+        let line = waived["locations"][0]["physicalLocation"]["region"]["startLine"]
+            .as_u64()
+            .unwrap();
+        assert!(line > 0, "{name}: located");
     }
     // Lowering a limit tightens: no waiver needed.
     let tighter = "\nenvironments:\n  dev:\n    account: \"111111111111\"\n    region: eu-west-1\n    functions: { get-order: { concurrency: 2 } }\n    api: { throttle: { rate: 5, burst: 10 } }\n";

@@ -107,6 +107,24 @@ pub fn check(loaded: &LoadedSpec) -> crate::Result<Assessment> {
             }),
         }
     }
+    // A limit this environment raises, with the waiver scoped to it: waived
+    // here like any other, so every format (SARIF included) carries it.
+    if let Some(stage) = &loaded.stage {
+        for loosening in &stage.loosenings {
+            evaluations.push(Evaluation {
+                control: loosening.control,
+                resource: format!("environment {}", stage.name),
+                status: Status::Waived,
+                message: Some(format!(
+                    "{}: {}",
+                    loosening.what,
+                    loosening.reason.as_deref().unwrap_or("")
+                )),
+                line: loosening.loc.line,
+                column: loosening.loc.column,
+            });
+        }
+    }
     let overrides = controls::overrides::by_target(&spec.overrides)
         .into_iter()
         .map(|((target, resource), (loc, settings))| AcceptedOverride {

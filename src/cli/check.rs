@@ -48,7 +48,11 @@ pub fn run(args: &Args, io: &mut Io) -> Result<()> {
         Format::Json => render::json(&checked, &args.spec),
         Format::Sarif => render::sarif(&checked, &args.spec),
     };
-    if let Some(stage) = &loaded.stage {
+    // SARIF carries the stage's waivers as suppressed results (check::check);
+    // text and JSON also describe the stage itself.
+    if let Some(stage) = &loaded.stage
+        && args.format != Format::Sarif
+    {
         text = crate::spec::environments::add_to_check(text, stage, args.format == Format::Json);
     }
     io.stdout
