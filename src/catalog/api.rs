@@ -1,6 +1,6 @@
-//! The HTTP API controls: each one's catalog entry. Their checks are in
-//! `src/controls/` (on the plan, `verify.rs`; on the final artifacts,
-//! `artifact.rs`).
+//! The HTTP API controls: each one's catalog entry. Their checks on the
+//! plan are in `src/controls/verify/api.rs`; on the final artifacts, in
+//! `src/controls/artifact.rs`.
 
 use super::ids::*;
 use super::{Area, ControlInfo, EVERY_SETTING, NOT_WAIVABLE, cfn, tf};

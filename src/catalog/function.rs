@@ -1,6 +1,6 @@
-//! Functions controls: each one's catalog entry. Their checks are in
-//! `src/controls/` (on the plan, `verify.rs`; on the final artifacts,
-//! `artifact.rs`).
+//! Functions controls: each one's catalog entry. Their checks on the
+//! plan are in `src/controls/verify/function.rs`; on the final artifacts, in
+//! `src/controls/artifact.rs`.
 
 use super::ids::*;
 use super::{Area, ControlInfo, NOT_WAIVABLE, cfn};

@@ -1,6 +1,6 @@
-//! Encryption at rest with the service key controls: each one's catalog entry. Their checks are in
-//! `src/controls/` (on the plan, `verify.rs`; on the final artifacts,
-//! `artifact.rs`).
+//! Encryption at rest with the service key controls: each one's catalog entry. Their checks on the
+//! plan are in `src/controls/verify/kms.rs`; on the final artifacts, in
+//! `src/controls/artifact.rs`.
 
 use super::ids::*;
 use super::{Area, ControlInfo, EVERY_SETTING, NOT_WAIVABLE, cfn, tf};

@@ -2,7 +2,7 @@
 //! place that says what each kind is in every target. The emitters' type
 //! names, the Terraform file a kind is written to, the diff's replacement and
 //! data-loss tables, the plan's retention and the graph's shape all read it;
-//! `tests/kinds.rs` checks the emitters produce exactly these types.
+//! `tests/architecture.rs` checks the emitters write exactly these types.
 //!
 //! Adding a kind: a `Kind` variant (model.rs), a `Tag` and its line in
 //! [`Kind::tag`], a [`Description`] in [`KINDS`]; the compiler then points at
