@@ -509,3 +509,22 @@ fn an_environment_keeps_logs_longer_never_shorter() {
         "{stderr}"
     );
 }
+
+#[test]
+fn an_environment_waiver_reason_is_escaped_in_security_md() {
+    let spec = orders_with(
+        "env-reason-markdown",
+        "environments:\n  prod:\n    account: \"222222222222\"\n    region: eu-west-1\n    functions: { get-order: { concurrency: 50 } }\n    waive: { PAL-FN-003: \"peak <img src=x> [l](http://e) | x\" }\n",
+    );
+    palisade()
+        .args(["build", path(&spec), "--env", "prod"])
+        .assert()
+        .success();
+    let security =
+        std::fs::read_to_string(spec.parent().unwrap().join("dist/prod/SECURITY.md")).unwrap();
+    let line = security.lines().find(|l| l.contains("peak")).unwrap();
+    assert!(
+        !line.contains("<img") && !line.contains("[l](") && !line.contains(" | x"),
+        "{line}"
+    );
+}

@@ -179,7 +179,10 @@ pub fn compile_loaded(
     let (compiled, rendered) = crate::pipeline::run_strict_and_render(loaded, packages, &render)?;
     if let Some(mut security) = rendered.security {
         if let Some(stage) = &loaded.stage {
-            security.push_str(&crate::spec::environments::describe(stage));
+            security.push_str(&crate::spec::environments::describe(
+                stage,
+                crate::text::markdown,
+            ));
         }
         outputs.insert("SECURITY.md".to_string(), security.into_bytes());
     }

@@ -510,7 +510,10 @@ pub fn stage(loaded: &super::LoadedSpec, name: &str) -> Result<super::LoadedSpec
 }
 
 /// The section SECURITY.md and `check` add for a build for an environment.
-pub fn describe(stage: &Stage) -> String {
+/// `escape` makes the waiver reasons (user text) safe for where the section
+/// goes: [`crate::text::markdown`] in SECURITY.md, [`crate::text::terminal`]
+/// in `check`'s text report.
+pub fn describe(stage: &Stage, escape: fn(&str) -> std::borrow::Cow<'_, str>) -> String {
     let mut text = format!(
         "\n## Environment `{}`\n\nStack `{}` in account {} ({}). Security controls are the spec's; only tunable values differ.\n",
         stage.name, stage.service, stage.account, stage.region
@@ -520,7 +523,7 @@ pub fn describe(stage: &Stage) -> String {
     } else {
         text.push_str("\nLimits raised in this environment, each waived here only:\n\n");
         for l in &stage.loosenings {
-            let reason = l.reason.as_deref().unwrap_or("");
+            let reason = escape(l.reason.as_deref().unwrap_or(""));
             text.push_str(&format!("- {} {}: waived: {reason}\n", l.control, l.what));
         }
     }
@@ -528,11 +531,11 @@ pub fn describe(stage: &Stage) -> String {
 }
 
 /// `check`'s report with the environment added: a section after the text
-/// report, an `environment` member in JSON. SARIF is left as it is (its
-/// results are the controls, which no environment changes).
+/// report, an `environment` member in JSON. Not for SARIF, which carries
+/// the environment's waivers as suppressed results (`check::check`).
 pub fn add_to_check(report: String, stage: &Stage, json: bool) -> String {
     if !json {
-        return report + &describe(stage);
+        return report + &describe(stage, crate::text::terminal);
     }
     let Ok(serde_json::Value::Object(mut object)) =
         serde_json::from_str::<serde_json::Value>(&report)
