@@ -60,6 +60,8 @@ pub enum Code {
     CorsOrigin,
     /// A JWT issuer or audience that cannot work.
     JwtConfig,
+    /// A setting a REST API (`api.type: rest`) cannot honour.
+    RestApi,
     /// A runtime Lambda does not offer.
     RuntimeUnknown,
     /// A runtime past its deprecation date.
@@ -131,6 +133,7 @@ impl Code {
             RoutePublicReason => "E033",
             CorsOrigin => "E034",
             JwtConfig => "E035",
+            RestApi => "E082",
             RuntimeUnknown => "E040",
             RuntimeDeprecated => "E041",
             OutOfRange => "E042",

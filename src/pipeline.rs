@@ -240,7 +240,17 @@ pub fn run_strict_and_render(
 pub fn spec_waivers<'s>(spec: &'s Spec, resource: &Resource) -> Option<&'s Waivers> {
     let api_level = matches!(
         resource.kind,
-        Kind::Route(_) | Kind::Api(_) | Kind::Stage(_) | Kind::Authorizer(_) | Kind::Integration(_)
+        Kind::Route(_)
+            | Kind::Api(_)
+            | Kind::Stage(_)
+            | Kind::Authorizer(_)
+            | Kind::Integration(_)
+            | Kind::RestApi(_)
+            | Kind::RestResource(_)
+            | Kind::RestMethod(_)
+            | Kind::RestAuthorizer(_)
+            | Kind::RestDeployment(_)
+            | Kind::RestStage(_)
     );
     if api_level {
         return spec.api.as_ref().map(|api| &api.waive);

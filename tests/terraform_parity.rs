@@ -47,6 +47,18 @@ fn terraform_type(cfn_type: &str) -> &'static str {
         "AWS::Events::Rule" => "aws_cloudwatch_event_rule",
         "AWS::Lambda::EventSourceMapping" => "aws_lambda_event_source_mapping",
         "AWS::CloudWatch::Alarm" => "aws_cloudwatch_metric_alarm",
+        "AWS::ApiGateway::RestApi" => "aws_api_gateway_rest_api",
+        "AWS::ApiGateway::Resource" => "aws_api_gateway_resource",
+        "AWS::ApiGateway::Method" => "aws_api_gateway_method",
+        "AWS::ApiGateway::Authorizer" => "aws_api_gateway_authorizer",
+        "AWS::ApiGateway::Deployment" => "aws_api_gateway_deployment",
+        "AWS::ApiGateway::Stage" => "aws_api_gateway_stage",
+        "AWS::ApiGateway::UsagePlan" => "aws_api_gateway_usage_plan",
+        "AWS::ApiGateway::ApiKey" => "aws_api_gateway_api_key",
+        "AWS::ApiGateway::UsagePlanKey" => "aws_api_gateway_usage_plan_key",
+        "AWS::WAFv2::WebACL" => "aws_wafv2_web_acl",
+        "AWS::WAFv2::WebACLAssociation" => "aws_wafv2_web_acl_association",
+        "AWS::WAFv2::LoggingConfiguration" => "aws_wafv2_web_acl_logging_configuration",
         other => panic!("no Terraform type for {other}"),
     }
 }
@@ -60,7 +72,8 @@ fn ref_attr(cfn_type: &str) -> &'static str {
         | "AWS::Lambda::Function"
         | "AWS::IAM::Role"
         | "AWS::CloudWatch::Alarm"
-        | "AWS::Events::Rule" => "Name",
+        | "AWS::Events::Rule"
+        | "AWS::ApiGateway::Stage" => "Name",
         "AWS::SQS::Queue" => "Url",
         "AWS::SNS::Topic" | "AWS::SecretsManager::Secret" => "Arn",
         _ => "Id",

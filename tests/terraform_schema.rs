@@ -27,6 +27,17 @@ const FULL_ENV: &str = "PALISADE_AWS_PROVIDER_SCHEMA";
 
 /// Every resource type the emitter can write.
 const RESOURCES: &[&str] = &[
+    "aws_api_gateway_api_key",
+    "aws_api_gateway_authorizer",
+    "aws_api_gateway_deployment",
+    "aws_api_gateway_integration",
+    "aws_api_gateway_method",
+    "aws_api_gateway_method_settings",
+    "aws_api_gateway_resource",
+    "aws_api_gateway_rest_api",
+    "aws_api_gateway_stage",
+    "aws_api_gateway_usage_plan",
+    "aws_api_gateway_usage_plan_key",
     "aws_apigatewayv2_api",
     "aws_apigatewayv2_authorizer",
     "aws_apigatewayv2_integration",
@@ -60,6 +71,9 @@ const RESOURCES: &[&str] = &[
     "aws_sns_topic_subscription",
     "aws_sqs_queue",
     "aws_sqs_queue_policy",
+    "aws_wafv2_web_acl",
+    "aws_wafv2_web_acl_association",
+    "aws_wafv2_web_acl_logging_configuration",
 ];
 
 const DATA_SOURCES: &[&str] = &["aws_caller_identity", "aws_partition", "aws_region"];

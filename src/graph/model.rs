@@ -160,6 +160,17 @@ fn node(plan: &Plan, resource: &Resource) -> Option<Node> {
             };
             (NodeKind::Route(auth), route.key.clone(), None)
         }
+        Kind::RestMethod(method) => {
+            let auth = match &method.authorizer {
+                Some(_) => RouteAuth::Jwt {
+                    scopes: method.scopes.clone(),
+                },
+                None => RouteAuth::Public {
+                    reason: method.public_reason.clone().unwrap_or_default(),
+                },
+            };
+            (NodeKind::Route(auth), method.key.clone(), None)
+        }
         Kind::Schedule(schedule) => (NodeKind::Schedule, schedule.expression.clone(), None),
         Kind::Key(key) => {
             let alias = plan.resources.iter().find_map(|r| {
@@ -212,7 +223,12 @@ fn node(plan: &Plan, resource: &Resource) -> Option<Node> {
         | Kind::Stage(_)
         | Kind::Permission(_)
         | Kind::EventSourceMapping(_)
-        | Kind::Alarm(_) => return None,
+        | Kind::Alarm(_)
+        | Kind::RestApi(_)
+        | Kind::RestResource(_)
+        | Kind::RestAuthorizer(_)
+        | Kind::RestDeployment(_)
+        | Kind::RestStage(_) => return None,
     };
     Some(Node {
         id: resource.id.clone(),
@@ -247,6 +263,11 @@ fn edges(plan: &ById, resource: &Resource) -> Vec<Edge> {
                 Relation::Invokes(Trigger::Request),
             )]
         }
+        Kind::RestMethod(method) => vec![edge(
+            id,
+            &method.function,
+            Relation::Invokes(Trigger::Request),
+        )],
         Kind::EventSourceMapping(mapping) => {
             let Some(source) = mapping.source.references().next() else {
                 return Vec::new();
@@ -330,7 +351,12 @@ fn edges(plan: &ById, resource: &Resource) -> Vec<Edge> {
         | Kind::Integration(_)
         | Kind::Stage(_)
         | Kind::Permission(_)
-        | Kind::Alarm(_) => Vec::new(),
+        | Kind::Alarm(_)
+        | Kind::RestApi(_)
+        | Kind::RestResource(_)
+        | Kind::RestAuthorizer(_)
+        | Kind::RestDeployment(_)
+        | Kind::RestStage(_) => Vec::new(),
     }
 }
 

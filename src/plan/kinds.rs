@@ -38,6 +38,12 @@ pub enum Tag {
     Schedule,
     EventSourceMapping,
     Alarm,
+    RestApi,
+    RestResource,
+    RestMethod,
+    RestAuthorizer,
+    RestDeployment,
+    RestStage,
 }
 
 /// The Terraform file a kind is written to (`dist/terraform/<area>`).
@@ -144,6 +150,12 @@ impl Kind {
             Kind::Schedule(_) => Tag::Schedule,
             Kind::EventSourceMapping(_) => Tag::EventSourceMapping,
             Kind::Alarm(_) => Tag::Alarm,
+            Kind::RestApi(_) => Tag::RestApi,
+            Kind::RestResource(_) => Tag::RestResource,
+            Kind::RestMethod(_) => Tag::RestMethod,
+            Kind::RestAuthorizer(_) => Tag::RestAuthorizer,
+            Kind::RestDeployment(_) => Tag::RestDeployment,
+            Kind::RestStage(_) => Tag::RestStage,
         }
     }
 
@@ -582,6 +594,112 @@ pub const KINDS: &[Description] = &[
         tls_only: false,
         access: None,
     },
+    Description {
+        tag: Tag::RestApi,
+        name: "REST API",
+        reference: Attr::Id,
+        cloudformation: ty("AWS::ApiGateway::RestApi", &[]),
+        terraform: ty("aws_api_gateway_rest_api", &[]),
+        terraform_companions: &[],
+        holds_data: false,
+        retained: false,
+        area: Area::Api,
+        // Its methods are the nodes.
+        drawn: Drawn::Detail,
+        tls_only: false,
+        access: None,
+    },
+    Description {
+        tag: Tag::RestResource,
+        name: "REST API resource",
+        reference: Attr::Id,
+        cloudformation: ty(
+            "AWS::ApiGateway::Resource",
+            &["ParentId", "PathPart", "RestApiId"],
+        ),
+        terraform: ty("aws_api_gateway_resource", &["rest_api_id"]),
+        terraform_companions: &[],
+        holds_data: false,
+        retained: false,
+        area: Area::Api,
+        drawn: Drawn::Detail,
+        tls_only: false,
+        access: None,
+    },
+    Description {
+        tag: Tag::RestMethod,
+        name: "route",
+        reference: Attr::Id,
+        cloudformation: ty(
+            "AWS::ApiGateway::Method",
+            &["HttpMethod", "ResourceId", "RestApiId"],
+        ),
+        terraform: ty(
+            "aws_api_gateway_method",
+            &["http_method", "resource_id", "rest_api_id"],
+        ),
+        terraform_companions: &[ty(
+            "aws_api_gateway_integration",
+            &["http_method", "resource_id", "rest_api_id"],
+        )],
+        holds_data: false,
+        retained: false,
+        area: Area::Api,
+        drawn: Drawn::Node,
+        tls_only: false,
+        access: None,
+    },
+    Description {
+        tag: Tag::RestAuthorizer,
+        name: "Cognito authorizer",
+        reference: Attr::Id,
+        cloudformation: ty("AWS::ApiGateway::Authorizer", &["RestApiId"]),
+        terraform: ty("aws_api_gateway_authorizer", &["rest_api_id"]),
+        terraform_companions: &[],
+        holds_data: false,
+        retained: false,
+        area: Area::Api,
+        drawn: Drawn::Detail,
+        tls_only: false,
+        access: None,
+    },
+    Description {
+        tag: Tag::RestDeployment,
+        name: "REST API deployment",
+        reference: Attr::Id,
+        cloudformation: ty(
+            "AWS::ApiGateway::Deployment",
+            &["DeploymentCanarySettings", "RestApiId"],
+        ),
+        terraform: ty(
+            "aws_api_gateway_deployment",
+            &["description", "rest_api_id", "triggers"],
+        ),
+        terraform_companions: &[],
+        holds_data: false,
+        retained: false,
+        area: Area::Api,
+        drawn: Drawn::Detail,
+        tls_only: false,
+        access: None,
+    },
+    Description {
+        tag: Tag::RestStage,
+        name: "REST API stage",
+        reference: Attr::Name,
+        cloudformation: ty("AWS::ApiGateway::Stage", &["RestApiId", "StageName"]),
+        terraform: ty("aws_api_gateway_stage", &["rest_api_id", "stage_name"]),
+        terraform_companions: &[ty(
+            "aws_api_gateway_method_settings",
+            &["method_path", "rest_api_id", "stage_name"],
+        )],
+        holds_data: false,
+        retained: false,
+        area: Area::Api,
+        drawn: Drawn::Detail,
+        tls_only: false,
+        access: None,
+    },
 ];
 
 /// Every type a target emits, with what replaces it: the registry's types
@@ -617,7 +735,7 @@ mod tests {
         for (index, description) in KINDS.iter().enumerate() {
             assert_eq!(description.tag as usize, index, "{:?}", description.tag);
         }
-        assert_eq!(KINDS.len(), Tag::Alarm as usize + 1);
+        assert_eq!(KINDS.len(), Tag::RestStage as usize + 1);
     }
 
     #[test]

@@ -14,6 +14,11 @@ pub const API_AUTHORIZER_ID: &str = "HttpApiAuthorizer";
 pub const API_STAGE: &str = "HttpApiStage";
 pub const API_ACCESS_LOGS_ID: &str = "HttpApiAccessLogs";
 pub const API_5XX_ALARM: &str = "HttpApi5xxAlarm";
+pub const REST_API: &str = "RestApi";
+pub const REST_API_AUTHORIZER: &str = "RestApiAuthorizer";
+pub const REST_API_STAGE: &str = "RestApiStage";
+pub const REST_API_ACCESS_LOGS: &str = "RestApiAccessLogs";
+pub const REST_API_5XX_ALARM: &str = "RestApi5xxAlarm";
 /// Names of template parameters and outputs share the namespace.
 pub const ARTIFACT_BUCKET: &str = "ArtifactBucket";
 pub const API_URL: &str = "ApiUrl";
@@ -59,6 +64,24 @@ pub fn route_stem(method: &str, path: &str) -> String {
         }
     }
     stem
+}
+
+/// A REST API's resource for a path (`/orders/{id}` → `OrdersByIdResource`),
+/// named like a route's stem without the method.
+pub fn rest_resource(path: &str) -> String {
+    format!("{}Resource", route_stem("", path))
+}
+
+/// A REST API deployment of one revision of its methods: a new revision is
+/// a new logical ID, the only way CloudFormation deploys the API again.
+pub fn rest_deployment(revision: &str) -> String {
+    format!("RestApiDeployment{revision}")
+}
+
+/// A further Terraform resource of one plan resource, where it has several
+/// of a type: `rest_api_stage` + `GetOrdersById` → `rest_api_stage_get_orders_by_id`.
+pub fn companion(name: &str, what: &str) -> String {
+    format!("{name}_{}", snake(what))
 }
 
 /// `GetOrdersById` → `get_orders_by_id`, `HttpApi5xxAlarm` → `http_api_5xx_alarm`,

@@ -20,6 +20,8 @@ pub enum Attr {
     StreamArn,
     /// The HTTP API's endpoint URL.
     Endpoint,
+    /// A REST API's root resource (`/`).
+    RootResourceId,
 }
 
 /// One piece of a string built at deploy time.
@@ -247,6 +249,12 @@ pub enum Kind {
     Schedule(Schedule),
     EventSourceMapping(EventSourceMapping),
     Alarm(Alarm),
+    RestApi(RestApi),
+    RestResource(RestResource),
+    RestMethod(RestMethod),
+    RestAuthorizer(RestAuthorizer),
+    RestDeployment(RestDeployment),
+    RestStage(RestStage),
 }
 
 impl Kind {
@@ -526,6 +534,101 @@ pub struct Stage {
     pub throttle: Throttle,
     /// Per-route throttling, by route key.
     pub route_throttles: Vec<(String, Throttle)>,
+    pub access_log_group: Id,
+    /// The JSON access-log format.
+    pub access_log_format: String,
+}
+
+/// A REST API (API Gateway v1), regional.
+#[derive(Debug, Clone)]
+pub struct RestApi {
+    pub name: String,
+    pub description: Option<String>,
+}
+
+/// One path segment of a REST API (`items`, `{id}`) under its parent.
+#[derive(Debug, Clone)]
+pub struct RestResource {
+    pub api: Id,
+    /// `None`: under the API's root resource.
+    pub parent: Option<Id>,
+    pub path_part: String,
+}
+
+/// One route of a REST API: a method on a resource, proxied to a function.
+#[derive(Debug, Clone)]
+pub struct RestMethod {
+    pub api: Id,
+    /// `None`: the root resource (`/`).
+    pub resource: Option<Id>,
+    /// `GET`, `ANY`, ...
+    pub http_method: String,
+    /// The spec's route key (`GET /orders/{id}`), for reports.
+    pub key: String,
+    pub function: Id,
+    pub timeout_ms: u32,
+    /// `None` for a public route.
+    pub authorizer: Option<Id>,
+    pub scopes: Vec<String>,
+    /// Why the route is public, for reports.
+    pub public_reason: Option<String>,
+}
+
+impl RestMethod {
+    /// The Lambda proxy integration's URI: API Gateway's path to the function.
+    pub fn integration_uri(&self) -> Expr {
+        Expr(vec![
+            Part::Lit("arn:".into()),
+            Part::Partition,
+            Part::Lit(":apigateway:".into()),
+            Part::Region,
+            Part::Lit(":lambda:path/2015-03-31/functions/".into()),
+            Part::Ref(self.function.clone(), Attr::Arn),
+            Part::Lit("/invocations".into()),
+        ])
+    }
+}
+
+/// A REST API's token authorizer: an Amazon Cognito user pool's.
+#[derive(Debug, Clone)]
+pub struct RestAuthorizer {
+    pub api: Id,
+    pub issuer: String,
+    /// The user pools whose tokens it accepts.
+    pub user_pools: Vec<Expr>,
+    /// `method.request.header.Authorization`.
+    pub identity_source: String,
+}
+
+/// A snapshot of a REST API's methods that a stage serves. A new revision
+/// is a new deployment: CloudFormation does not redeploy one it has.
+#[derive(Debug, Clone)]
+pub struct RestDeployment {
+    pub api: Id,
+    /// A digest of the methods it deploys.
+    pub revision: String,
+}
+
+impl RestStage {
+    /// Each method setting: the resource path and method it applies to
+    /// (`/*`, `*` for all) and its limits, the stage default first.
+    pub fn method_settings(&self) -> Vec<(String, String, Throttle)> {
+        std::iter::once(("/*".to_string(), "*".to_string(), self.throttle))
+            .chain(self.method_throttles.iter().cloned())
+            .collect()
+    }
+}
+
+/// A REST API's stage: throttled, traced, access-logged.
+#[derive(Debug, Clone)]
+pub struct RestStage {
+    pub api: Id,
+    pub deployment: Id,
+    pub name: String,
+    pub throttle: Throttle,
+    /// Per-method throttling: (resource path, HTTP method, limits).
+    pub method_throttles: Vec<(String, String, Throttle)>,
+    pub tracing: bool,
     pub access_log_group: Id,
     /// The JSON access-log format.
     pub access_log_format: String,

@@ -134,6 +134,13 @@ pub fn for_resource(resource: &Resource) -> Vec<Suppression> {
             }],
             None => Vec::new(),
         },
+        Kind::RestMethod(method) => match &method.public_reason {
+            Some(reason) => vec![Suppression {
+                checks: vec![CdkNag("AwsSolutions-APIG4"), CdkNag("AwsSolutions-COG4")],
+                reason: format!("Public route by spec: {reason}").into(),
+            }],
+            None => Vec::new(),
+        },
         Kind::Key(_)
         | Kind::KeyAlias { .. }
         | Kind::LogGroup(_)
@@ -149,6 +156,11 @@ pub fn for_resource(resource: &Resource) -> Vec<Suppression> {
         | Kind::Stage(_)
         | Kind::Permission(_)
         | Kind::Schedule(_)
-        | Kind::EventSourceMapping(_) => Vec::new(),
+        | Kind::EventSourceMapping(_)
+        | Kind::RestApi(_)
+        | Kind::RestResource(_)
+        | Kind::RestAuthorizer(_)
+        | Kind::RestDeployment(_)
+        | Kind::RestStage(_) => Vec::new(),
     }
 }

@@ -22,6 +22,22 @@ pub const DEFAULT_THROTTLE: Throttle = Throttle {
     rate: 50,
     burst: 100,
 };
+/// The stage a REST API is served from (`https://<id>.execute-api.<region>.<suffix>/live/`):
+/// REST APIs have no `$default` stage.
+pub const REST_STAGE: &str = "live";
+
+/// The region and user pool ID of an Amazon Cognito user pool issuer
+/// (`https://cognito-idp.<region>.amazonaws.com/<region>_<id>`): the only
+/// issuer a REST API's native authorizer verifies tokens of.
+pub fn cognito_user_pool(issuer: &str) -> Option<(&str, &str)> {
+    let rest = issuer.strip_prefix("https://cognito-idp.")?;
+    let (region, rest) = rest.split_once('.')?;
+    let pool = rest.strip_prefix("amazonaws.com/")?.trim_end_matches('/');
+    let (pool_region, id) = pool.split_once('_')?;
+    let word = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    (word(region) && pool_region == region && word(id)).then_some((region, pool))
+}
+
 /// The most child stacks of one kind `nested_stacks:` may ask for (and
 /// the nested layout chooses): CloudFormation allows 2,500 stacks per
 /// account by default, and each child is a resource of the root.

@@ -164,10 +164,25 @@ pub struct Alerts {
     pub email: Spanned<String>,
 }
 
-/// The HTTP API.
+/// Which API Gateway API the routes are served by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ApiType {
+    /// An HTTP API (API Gateway v2): native JWT authorizer, no AWS WAF.
+    #[default]
+    Http,
+    /// A REST API (API Gateway v1): AWS WAF, usage plans and API keys; JWTs
+    /// only from an Amazon Cognito user pool.
+    Rest,
+}
+
+/// The API in front of the functions.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Api {
+    /// `http` (default) or `rest`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<Spanned<ApiType>>,
     /// The default authorizer for every route.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<Auth>,
@@ -187,6 +202,12 @@ pub struct Api {
         skip_serializing_if = "BTreeMap::is_empty"
     )]
     pub waive: Waivers,
+}
+
+impl Api {
+    pub fn api_type(&self) -> ApiType {
+        self.kind.as_ref().map(|k| k.value).unwrap_or_default()
+    }
 }
 
 /// Route authorization.

@@ -418,6 +418,9 @@ impl Validator<'_> {
                 }
             }
         }
+        if api.api_type() == ApiType::Rest {
+            self.rest_api(api);
+        }
         let first_route_loc = api.routes.keys().next().map(|k| k.loc).unwrap_or_default();
         self.throttle(api.throttle.as_ref(), first_route_loc);
         if let Some(cors) = &api.cors {
@@ -439,6 +442,37 @@ impl Validator<'_> {
             self.route(api, key, route);
         }
         self.waivers(&api.waive);
+    }
+
+    /// What a REST API cannot do as the HTTP API does: verify tokens of any
+    /// OIDC issuer (its native authorizer knows only Cognito user pools), and
+    /// CORS (it would be mock OPTIONS methods on every resource).
+    fn rest_api(&mut self, api: &Api) {
+        if let Some(auth) = &api.auth {
+            let issuer = &auth.jwt.issuer;
+            if crate::spec::cognito_user_pool(issuer).is_none() {
+                self.error(
+                    Code::RestApi,
+                    issuer.loc,
+                    format!(
+                        "a REST API verifies JWTs only of an Amazon Cognito user pool, not `{}`",
+                        issuer.value
+                    ),
+                )
+                .suggestion = Some(
+                    "use `https://cognito-idp.<region>.amazonaws.com/<pool id>`, or `type: http` for any OIDC issuer".into(),
+                );
+            }
+        }
+        if let Some(cors) = &api.cors
+            && let Some(origin) = cors.origins.first()
+        {
+            self.error(
+                Code::RestApi,
+                origin.loc,
+                "a REST API does not take `cors:` yet; use `type: http` for browser clients",
+            );
+        }
     }
 
     /// Checks `METHOD /path`; returns the route with path parameters

@@ -27,6 +27,43 @@ pub(super) fn check(cx: &Context, f: &mut Findings) {
             );
         }
     }
+    if let Kind::RestMethod(method) = &f.resource.kind {
+        let public_reason = method
+            .public_reason
+            .as_deref()
+            .is_some_and(|r| !r.trim().is_empty());
+        if method.authorizer.is_none() && !public_reason {
+            f.add(
+                API_AUTHORIZER,
+                format!(
+                    "route `{}` has no authorizer and no public reason",
+                    method.key
+                ),
+            );
+        }
+        if method.authorizer.is_some() && method.scopes.is_empty() && !f.waived(API_SCOPES) {
+            f.add(
+                API_SCOPES,
+                format!("route `{}` requires no scopes", method.key),
+            );
+        }
+    }
+    if let Kind::RestStage(stage) = &f.resource.kind {
+        if stage
+            .method_settings()
+            .iter()
+            .any(|(_, _, t)| t.rate == 0 || t.burst == 0)
+        {
+            f.add(API_THROTTLING, "the stage is not throttled");
+        }
+        if !cx
+            .by_id
+            .get(stage.access_log_group.as_str())
+            .is_some_and(|r| matches!(r.kind, Kind::LogGroup(_)))
+        {
+            f.add(API_ACCESS_LOGS, "the stage has no access log group");
+        }
+    }
     if let Kind::Stage(stage) = &f.resource.kind {
         if stage.throttle.rate == 0 || stage.throttle.burst == 0 {
             f.add(API_THROTTLING, "the stage is not throttled");

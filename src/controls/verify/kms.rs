@@ -38,7 +38,13 @@ pub(super) fn check(_: &Context, f: &mut Findings) {
         | Kind::Permission(_)
         | Kind::Schedule(_)
         | Kind::EventSourceMapping(_)
-        | Kind::Alarm(_) => true,
+        | Kind::Alarm(_)
+        | Kind::RestApi(_)
+        | Kind::RestResource(_)
+        | Kind::RestMethod(_)
+        | Kind::RestAuthorizer(_)
+        | Kind::RestDeployment(_)
+        | Kind::RestStage(_) => true,
     };
     if !encrypted {
         f.add(KMS_ENCRYPTION, "not encrypted with the service key");

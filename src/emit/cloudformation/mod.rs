@@ -16,6 +16,7 @@ mod logs;
 pub mod nested;
 mod policy;
 mod queue;
+mod rest;
 mod role;
 mod secret;
 mod table;
@@ -150,6 +151,7 @@ impl<'a> Emitter<'a> {
             (_, Attr::Id) => Access::Ref,
             (_, Attr::Arn) => Access::GetAtt("Arn"),
             (_, Attr::Name) => Access::Ref,
+            (_, Attr::RootResourceId) => Access::GetAtt("RootResourceId"),
             (_, Attr::Url | Attr::StreamArn | Attr::Endpoint) => Access::GetAtt("Arn"),
         }
     }
@@ -375,6 +377,12 @@ impl<'a> Emitter<'a> {
             Kind::Schedule(schedule) => self.schedule(schedule),
             Kind::EventSourceMapping(mapping) => self.event_source_mapping(mapping),
             Kind::Alarm(alarm) => self.alarm(alarm),
+            Kind::RestApi(api) => self.rest_api(api),
+            Kind::RestResource(resource) => self.rest_resource(resource),
+            Kind::RestMethod(method) => self.rest_method(method),
+            Kind::RestAuthorizer(authorizer) => self.rest_authorizer(authorizer),
+            Kind::RestDeployment(deployment) => self.rest_deployment(deployment),
+            Kind::RestStage(stage) => self.rest_stage(stage),
         }
     }
 }

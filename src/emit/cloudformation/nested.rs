@@ -180,6 +180,7 @@ pub fn assign(spec: &Spec, plan: &Plan) -> BTreeMap<String, Stack> {
             Kind::Schedule(s) => &s.function,
             Kind::EventSourceMapping(e) => &e.function,
             Kind::RotationSchedule(r) => &r.function,
+            Kind::RestMethod(m) => &m.function,
             // A topic's subscription of a function is that function's event.
             Kind::Subscription(sub) => sub.endpoint.references().find(|id| {
                 matches!(
@@ -208,7 +209,12 @@ pub fn assign(spec: &Spec, plan: &Plan) -> BTreeMap<String, Stack> {
             | Kind::Api(_)
             | Kind::Authorizer(_)
             | Kind::Stage(_)
-            | Kind::Alarm(_) => {
+            | Kind::Alarm(_)
+            | Kind::RestApi(_)
+            | Kind::RestResource(_)
+            | Kind::RestAuthorizer(_)
+            | Kind::RestDeployment(_)
+            | Kind::RestStage(_) => {
                 return resource
                     .source
                     .clone()
@@ -279,7 +285,13 @@ pub fn assign(spec: &Spec, plan: &Plan) -> BTreeMap<String, Stack> {
                 | Kind::Stage(_)
                 | Kind::Permission(_)
                 | Kind::Schedule(_)
-                | Kind::EventSourceMapping(_) => None,
+                | Kind::EventSourceMapping(_)
+                | Kind::RestApi(_)
+                | Kind::RestResource(_)
+                | Kind::RestMethod(_)
+                | Kind::RestAuthorizer(_)
+                | Kind::RestDeployment(_)
+                | Kind::RestStage(_) => None,
             };
             let stack = match direct(resource) {
                 Stack::Root => about

@@ -17,6 +17,7 @@ mod key;
 mod logs;
 mod policy;
 mod queue;
+mod rest;
 mod role;
 mod secret;
 mod table;
@@ -525,6 +526,12 @@ impl<'a> Emitter<'a> {
             Kind::Schedule(schedule) => self.schedule(out, schedule),
             Kind::EventSourceMapping(mapping) => self.event_source_mapping(out, mapping),
             Kind::Alarm(alarm) => self.alarm(out, alarm),
+            Kind::RestApi(api) => self.rest_api(out, api),
+            Kind::RestResource(resource) => self.rest_resource(out, resource),
+            Kind::RestMethod(method) => self.rest_method(out, method),
+            Kind::RestAuthorizer(authorizer) => self.rest_authorizer(out, authorizer),
+            Kind::RestDeployment(deployment) => self.rest_deployment(out, deployment),
+            Kind::RestStage(stage) => self.rest_stage(out, stage),
         }
     }
 }
@@ -570,6 +577,8 @@ fn attribute_name(kind: Option<&Kind>, attr: Attr) -> &'static str {
         (Some(Kind::Queue(_)), Attr::Url) => "url",
         (Some(Kind::Table(_)), Attr::StreamArn) => "stream_arn",
         (Some(Kind::Api(_)), Attr::Endpoint) => "api_endpoint",
+        (Some(Kind::RestStage(_)), Attr::Name) => "stage_name",
+        (_, Attr::RootResourceId) => "root_resource_id",
         (_, Attr::Name) => "name",
         (_, Attr::Id) => "id",
         (_, Attr::Arn | Attr::Url | Attr::StreamArn | Attr::Endpoint) => "arn",

@@ -5,7 +5,7 @@ use super::*;
 impl Builder<'_> {
     pub(super) fn api(&mut self) {
         let Some(api) = &self.spec.api else { return };
-        if api.routes.is_empty() {
+        if api.routes.is_empty() || api.api_type() != spec::ApiType::Http {
             return;
         }
         let service = self.spec.service.value.clone();

@@ -18,6 +18,7 @@ mod function;
 mod key;
 mod policy;
 mod queue;
+mod rest;
 mod role;
 mod secret;
 mod table;
@@ -66,6 +67,7 @@ pub fn build(spec: &Spec, packages: &Packages) -> Plan {
     b.secrets();
     b.functions(packages);
     b.api();
+    b.rest_api();
     b.alerts();
     b.deploy_roles();
     b.service_key();

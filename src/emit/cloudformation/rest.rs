@@ -1,0 +1,121 @@
+//! CloudFormation for the REST API: translation only.
+
+use serde_json::{Map, Value, json};
+
+use super::Emitter;
+use crate::plan::*;
+
+impl Emitter<'_> {
+    pub(super) fn rest_api(&self, api: &RestApi) -> Value {
+        let mut properties = Map::new();
+        properties.insert("Name".into(), json!(api.name));
+        if let Some(description) = &api.description {
+            properties.insert("Description".into(), json!(description));
+        }
+        properties.insert(
+            "EndpointConfiguration".into(),
+            json!({ "Types": ["REGIONAL"] }),
+        );
+        properties.insert("Tags".into(), self.tags());
+        Value::Object(properties)
+    }
+
+    /// The parent resource, or the API's root.
+    fn rest_parent(&self, api: &str, parent: Option<&Id>) -> Value {
+        match parent {
+            Some(parent) => self.reference(parent),
+            None => self.expr(&Expr::attr(api, Attr::RootResourceId)),
+        }
+    }
+
+    pub(super) fn rest_resource(&self, resource: &RestResource) -> Value {
+        json!({
+            "RestApiId": self.reference(&resource.api),
+            "ParentId": self.rest_parent(&resource.api, resource.parent.as_ref()),
+            "PathPart": resource.path_part,
+        })
+    }
+
+    pub(super) fn rest_method(&self, method: &RestMethod) -> Value {
+        let mut properties = Map::new();
+        properties.insert("RestApiId".into(), self.reference(&method.api));
+        properties.insert(
+            "ResourceId".into(),
+            self.rest_parent(&method.api, method.resource.as_ref()),
+        );
+        properties.insert("HttpMethod".into(), json!(method.http_method));
+        match &method.authorizer {
+            Some(authorizer) => {
+                properties.insert("AuthorizationType".into(), json!("COGNITO_USER_POOLS"));
+                properties.insert("AuthorizerId".into(), self.reference(authorizer));
+                if !method.scopes.is_empty() {
+                    properties.insert("AuthorizationScopes".into(), json!(method.scopes));
+                }
+            }
+            None => {
+                properties.insert("AuthorizationType".into(), json!("NONE"));
+            }
+        }
+        properties.insert(
+            "Integration".into(),
+            json!({
+                "Type": "AWS_PROXY",
+                "IntegrationHttpMethod": "POST",
+                "Uri": self.expr(&method.integration_uri()),
+                "TimeoutInMillis": method.timeout_ms,
+            }),
+        );
+        Value::Object(properties)
+    }
+
+    pub(super) fn rest_authorizer(&self, authorizer: &RestAuthorizer) -> Value {
+        json!({
+            "RestApiId": self.reference(&authorizer.api),
+            "Name": "cognito",
+            "Type": "COGNITO_USER_POOLS",
+            "IdentitySource": authorizer.identity_source,
+            "ProviderARNs": authorizer.user_pools.iter().map(|p| self.expr(p)).collect::<Vec<_>>(),
+        })
+    }
+
+    pub(super) fn rest_deployment(&self, deployment: &RestDeployment) -> Value {
+        json!({
+            "RestApiId": self.reference(&deployment.api),
+            "Description": format!("revision {}", deployment.revision),
+        })
+    }
+
+    pub(super) fn rest_stage(&self, stage: &RestStage) -> Value {
+        let settings: Vec<Value> = stage
+            .method_settings()
+            .into_iter()
+            .map(|(path, method, t)| {
+                // `/orders/{id}` is written `/~1orders~1{id}`; `/*` is all.
+                let path = if path == "/*" {
+                    path
+                } else {
+                    format!("/{}", path.replace('/', "~1"))
+                };
+                json!({
+                    "ResourcePath": path,
+                    "HttpMethod": method,
+                    "ThrottlingRateLimit": t.rate,
+                    "ThrottlingBurstLimit": t.burst,
+                    "MetricsEnabled": true,
+                })
+            })
+            .collect();
+        json!({
+            "RestApiId": self.reference(&stage.api),
+            "DeploymentId": self.reference(&stage.deployment),
+            "StageName": stage.name,
+            "TracingEnabled": stage.tracing,
+            "MethodSettings": settings,
+            "AccessLogSetting": {
+                "DestinationArn": self.arn(&stage.access_log_group),
+                "Format": stage.access_log_format,
+            },
+            "Tags": self.tags(),
+        })
+    }
+}

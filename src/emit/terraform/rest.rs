@@ -1,0 +1,170 @@
+//! Terraform for the REST API: translation only.
+
+use super::hcl::{Block, Value};
+use super::{Emitter, Out};
+use crate::plan::logical_id;
+use crate::plan::*;
+
+impl Emitter<'_> {
+    pub(super) fn rest_api(&self, out: Out<'_>, api: &RestApi) {
+        let Out { body, .. } = out;
+        body.attr("name", Value::str(&api.name));
+        if let Some(description) = &api.description {
+            body.attr("description", Value::str(description));
+        }
+        body.block(
+            Block::new("endpoint_configuration", &[]).attr("types", Value::strs(["REGIONAL"])),
+        );
+    }
+
+    /// The parent resource, or the API's root.
+    fn rest_parent(&self, api: &str, parent: Option<&Id>) -> Value {
+        match parent {
+            Some(parent) => self.reference(parent),
+            None => self.value(&Expr::attr(api, Attr::RootResourceId)),
+        }
+    }
+
+    pub(super) fn rest_resource(&self, out: Out<'_>, resource: &RestResource) {
+        let Out { body, .. } = out;
+        body.attr("rest_api_id", self.reference(&resource.api));
+        body.attr(
+            "parent_id",
+            self.rest_parent(&resource.api, resource.parent.as_ref()),
+        );
+        body.attr("path_part", Value::str(&resource.path_part));
+    }
+
+    /// The method and, as its own resource, its Lambda proxy integration.
+    pub(super) fn rest_method(&self, out: Out<'_>, method: &RestMethod) {
+        let Out {
+            resource,
+            name,
+            body,
+            extra,
+        } = out;
+        let api = self.reference(&method.api);
+        let resource_id = self.rest_parent(&method.api, method.resource.as_ref());
+        body.attr("rest_api_id", api.clone());
+        body.attr("resource_id", resource_id.clone());
+        body.attr("http_method", Value::str(&method.http_method));
+        match &method.authorizer {
+            Some(authorizer) => {
+                body.attr("authorization", Value::str("COGNITO_USER_POOLS"));
+                body.attr("authorizer_id", self.reference(authorizer));
+                if !method.scopes.is_empty() {
+                    body.attr("authorization_scopes", Value::strs(&method.scopes));
+                }
+            }
+            None => body.attr("authorization", Value::str("NONE")),
+        }
+        extra.push(
+            self.resource("aws_api_gateway_integration", name)
+                .attr("rest_api_id", api)
+                .attr("resource_id", resource_id)
+                .attr(
+                    "http_method",
+                    Value::raw(format!("{}.http_method", self.address(&resource.id))),
+                )
+                .attr("type", Value::str("AWS_PROXY"))
+                .attr("integration_http_method", Value::str("POST"))
+                .attr("uri", self.value(&method.integration_uri()))
+                .attr("timeout_milliseconds", Value::int(method.timeout_ms)),
+        );
+    }
+
+    pub(super) fn rest_authorizer(&self, out: Out<'_>, authorizer: &RestAuthorizer) {
+        let Out { body, .. } = out;
+        body.attr("name", Value::str("cognito"));
+        body.attr("rest_api_id", self.reference(&authorizer.api));
+        body.attr("type", Value::str("COGNITO_USER_POOLS"));
+        body.attr("identity_source", Value::str(&authorizer.identity_source));
+        body.attr(
+            "provider_arns",
+            Value::List(
+                authorizer
+                    .user_pools
+                    .iter()
+                    .map(|p| self.value(p))
+                    .collect(),
+            ),
+        );
+    }
+
+    /// The deployment waits for the methods' integrations too (here they
+    /// are resources of their own), and a new revision replaces it before
+    /// the old one goes, so the stage always has one.
+    pub(super) fn rest_deployment(&self, out: Out<'_>, deployment: &RestDeployment) {
+        let Out { resource, body, .. } = out;
+        body.attr("rest_api_id", self.reference(&deployment.api));
+        body.attr(
+            "description",
+            Value::str(format!("revision {}", deployment.revision)),
+        );
+        body.attr(
+            "triggers",
+            Value::Object(vec![("revision".into(), Value::str(&deployment.revision))]),
+        );
+        let integrations: Vec<Value> = resource
+            .depends_on
+            .iter()
+            .filter(|id| matches!(self.kinds.get(id.as_str()), Some(Kind::RestMethod(_))))
+            .map(|id| {
+                Value::raw(format!(
+                    "aws_api_gateway_integration.{}",
+                    self.names[id.as_str()]
+                ))
+            })
+            .collect();
+        if !integrations.is_empty() {
+            body.attr("depends_on", Value::List(integrations));
+        }
+        body.block(Block::new("lifecycle", &[]).attr("create_before_destroy", Value::bool(true)));
+    }
+
+    /// The stage and, as their own resources, its method settings.
+    pub(super) fn rest_stage(&self, out: Out<'_>, stage: &RestStage) {
+        let Out {
+            resource,
+            name,
+            body,
+            extra,
+        } = out;
+        let api = self.reference(&stage.api);
+        body.attr("rest_api_id", api.clone());
+        body.attr("deployment_id", self.reference(&stage.deployment));
+        body.attr("stage_name", Value::str(&stage.name));
+        body.attr("xray_tracing_enabled", Value::bool(stage.tracing));
+        body.block(
+            Block::new("access_log_settings", &[])
+                .attr("destination_arn", self.arn(&stage.access_log_group))
+                .attr("format", Value::str(&stage.access_log_format)),
+        );
+        for (path, method, t) in stage.method_settings() {
+            // `*/*` for all; `orders/{id}/GET` for one method.
+            let (companion, method_path) = if path == "/*" {
+                (name.to_string(), "*/*".to_string())
+            } else {
+                (
+                    logical_id::companion(name, &logical_id::route_stem(&method, &path)),
+                    format!("{}/{method}", path.trim_start_matches('/')),
+                )
+            };
+            extra.push(
+                self.resource("aws_api_gateway_method_settings", &companion)
+                    .attr("rest_api_id", api.clone())
+                    .attr(
+                        "stage_name",
+                        Value::raw(format!("{}.stage_name", self.address(&resource.id))),
+                    )
+                    .attr("method_path", Value::str(method_path))
+                    .block(
+                        Block::new("settings", &[])
+                            .attr("throttling_rate_limit", Value::int(t.rate))
+                            .attr("throttling_burst_limit", Value::int(t.burst))
+                            .attr("metrics_enabled", Value::bool(true)),
+                    ),
+            );
+        }
+    }
+}
