@@ -251,6 +251,9 @@ pub fn spec_waivers<'s>(spec: &'s Spec, resource: &Resource) -> Option<&'s Waive
             | Kind::RestAuthorizer(_)
             | Kind::RestDeployment(_)
             | Kind::RestStage(_)
+            | Kind::WebAcl(_)
+            | Kind::WebAclAssociation(_)
+            | Kind::WebAclLogging(_)
     );
     if api_level {
         return spec.api.as_ref().map(|api| &api.waive);

@@ -16,7 +16,7 @@ fn plan_of(example: &str) -> Plan {
 }
 
 fn all_plans() -> Vec<Plan> {
-    ["orders", "webhooks", "media", "reports"]
+    ["orders", "webhooks", "media", "reports", "partners"]
         .map(plan_of)
         .into()
 }
@@ -169,6 +169,68 @@ fn cases() -> Vec<(&'static str, Fail)> {
         (
             API_ACCESS_LOGS,
             Mutation(|p| p.resources.retain(|r| r.id != "HttpApiAccessLogs")),
+        ),
+        // The REST API (examples/partners) is held to the same API controls.
+        (
+            API_AUTHORIZER,
+            MutationOf("partners", |p| {
+                if let Kind::RestMethod(method) = &mut get_mut(p, "GetItemsByIdMethod").kind {
+                    method.authorizer = None;
+                }
+            }),
+        ),
+        (
+            API_SCOPES,
+            MutationOf("partners", |p| {
+                if let Kind::RestMethod(method) = &mut get_mut(p, "PutItemsByIdMethod").kind {
+                    method.scopes.clear();
+                }
+            }),
+        ),
+        (
+            API_THROTTLING,
+            MutationOf("partners", |p| {
+                if let Kind::RestStage(stage) = &mut get_mut(p, "RestApiStage").kind {
+                    stage.method_throttles[0].2.burst = 0;
+                }
+            }),
+        ),
+        (
+            API_ACCESS_LOGS,
+            MutationOf("partners", |p| {
+                p.resources.retain(|r| r.id != "RestApiAccessLogs")
+            }),
+        ),
+        (
+            API_WAF,
+            MutationOf("partners", |p| {
+                p.resources
+                    .retain(|r| !matches!(r.kind, Kind::WebAclAssociation(_)))
+            }),
+        ),
+        (
+            API_WAF,
+            MutationOf("partners", |p| {
+                p.resources
+                    .retain(|r| !matches!(r.kind, Kind::WebAclLogging(_)))
+            }),
+        ),
+        (
+            API_WAF,
+            MutationOf("partners", |p| {
+                if let Kind::WebAcl(acl) = &mut get_mut(p, "WebAcl").kind {
+                    acl.managed_rules
+                        .retain(|r| r != "AWSManagedRulesKnownBadInputsRuleSet");
+                }
+            }),
+        ),
+        (
+            API_WAF,
+            MutationOf("partners", |p| {
+                if let Kind::WebAcl(acl) = &mut get_mut(p, "WebAcl").kind {
+                    acl.rate_per_ip = 0;
+                }
+            }),
         ),
         (
             API_CORS,

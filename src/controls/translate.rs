@@ -115,6 +115,32 @@ pub fn terraform_equivalent(
                 _ => return None,
             }),
         ),
+        ("AWS::WAFv2::WebACL", property) => (
+            "aws_wafv2_web_acl",
+            Some(match property {
+                "Rules" => "rule",
+                "DefaultAction" => "default_action",
+                "Scope" => "scope",
+                _ => return None,
+            }),
+        ),
+        ("AWS::WAFv2::WebACLAssociation", property) => (
+            "aws_wafv2_web_acl_association",
+            Some(match property {
+                "ResourceArn" => "resource_arn",
+                "WebACLArn" => "web_acl_arn",
+                _ => return None,
+            }),
+        ),
+        ("AWS::WAFv2::LoggingConfiguration", property) => (
+            "aws_wafv2_web_acl_logging_configuration",
+            Some(match property {
+                "ResourceArn" => "resource_arn",
+                "LogDestinationConfigs" => "log_destination_configs",
+                "RedactedFields" => "redacted_fields",
+                _ => return None,
+            }),
+        ),
         ("AWS::ApiGatewayV2::Api", "CorsConfiguration") => {
             ("aws_apigatewayv2_api", Some("cors_configuration"))
         }

@@ -228,7 +228,10 @@ fn node(plan: &Plan, resource: &Resource) -> Option<Node> {
         | Kind::RestResource(_)
         | Kind::RestAuthorizer(_)
         | Kind::RestDeployment(_)
-        | Kind::RestStage(_) => return None,
+        | Kind::RestStage(_)
+        | Kind::WebAcl(_)
+        | Kind::WebAclAssociation(_)
+        | Kind::WebAclLogging(_) => return None,
     };
     Some(Node {
         id: resource.id.clone(),
@@ -356,7 +359,10 @@ fn edges(plan: &ById, resource: &Resource) -> Vec<Edge> {
         | Kind::RestResource(_)
         | Kind::RestAuthorizer(_)
         | Kind::RestDeployment(_)
-        | Kind::RestStage(_) => Vec::new(),
+        | Kind::RestStage(_)
+        | Kind::WebAcl(_)
+        | Kind::WebAclAssociation(_)
+        | Kind::WebAclLogging(_) => Vec::new(),
     }
 }
 

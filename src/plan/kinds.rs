@@ -44,6 +44,9 @@ pub enum Tag {
     RestAuthorizer,
     RestDeployment,
     RestStage,
+    WebAcl,
+    WebAclAssociation,
+    WebAclLogging,
 }
 
 /// The Terraform file a kind is written to (`dist/terraform/<area>`).
@@ -156,6 +159,9 @@ impl Kind {
             Kind::RestAuthorizer(_) => Tag::RestAuthorizer,
             Kind::RestDeployment(_) => Tag::RestDeployment,
             Kind::RestStage(_) => Tag::RestStage,
+            Kind::WebAcl(_) => Tag::WebAcl,
+            Kind::WebAclAssociation(_) => Tag::WebAclAssociation,
+            Kind::WebAclLogging(_) => Tag::WebAclLogging,
         }
     }
 
@@ -700,6 +706,55 @@ pub const KINDS: &[Description] = &[
         tls_only: false,
         access: None,
     },
+    Description {
+        tag: Tag::WebAcl,
+        name: "WAF web ACL",
+        // `Ref` gives `name|id|scope`; the plan reads its `Arn` only.
+        reference: Attr::Id,
+        cloudformation: ty("AWS::WAFv2::WebACL", &["Name", "Scope"]),
+        terraform: ty("aws_wafv2_web_acl", &["name", "name_prefix", "scope"]),
+        terraform_companions: &[],
+        holds_data: false,
+        retained: false,
+        area: Area::Api,
+        drawn: Drawn::Detail,
+        tls_only: false,
+        access: None,
+    },
+    Description {
+        tag: Tag::WebAclAssociation,
+        name: "WAF association",
+        reference: Attr::Id,
+        cloudformation: ty(
+            "AWS::WAFv2::WebACLAssociation",
+            &["ResourceArn", "WebACLArn"],
+        ),
+        terraform: ty(
+            "aws_wafv2_web_acl_association",
+            &["resource_arn", "web_acl_arn"],
+        ),
+        terraform_companions: &[],
+        holds_data: false,
+        retained: false,
+        area: Area::Api,
+        drawn: Drawn::Detail,
+        tls_only: false,
+        access: None,
+    },
+    Description {
+        tag: Tag::WebAclLogging,
+        name: "WAF logging",
+        reference: Attr::Id,
+        cloudformation: ty("AWS::WAFv2::LoggingConfiguration", &["ResourceArn"]),
+        terraform: ty("aws_wafv2_web_acl_logging_configuration", &["resource_arn"]),
+        terraform_companions: &[],
+        holds_data: false,
+        retained: false,
+        area: Area::Api,
+        drawn: Drawn::Detail,
+        tls_only: false,
+        access: None,
+    },
 ];
 
 /// Every type a target emits, with what replaces it: the registry's types
@@ -735,7 +790,7 @@ mod tests {
         for (index, description) in KINDS.iter().enumerate() {
             assert_eq!(description.tag as usize, index, "{:?}", description.tag);
         }
-        assert_eq!(KINDS.len(), Tag::RestStage as usize + 1);
+        assert_eq!(KINDS.len(), Tag::WebAclLogging as usize + 1);
     }
 
     #[test]

@@ -19,6 +19,10 @@ pub const REST_API_AUTHORIZER: &str = "RestApiAuthorizer";
 pub const REST_API_STAGE: &str = "RestApiStage";
 pub const REST_API_ACCESS_LOGS: &str = "RestApiAccessLogs";
 pub const REST_API_5XX_ALARM: &str = "RestApi5xxAlarm";
+pub const WEB_ACL: &str = "WebAcl";
+pub const WEB_ACL_ASSOCIATION: &str = "WebAclAssociation";
+pub const WEB_ACL_LOGS: &str = "WebAclLogs";
+pub const WEB_ACL_LOGGING: &str = "WebAclLogging";
 /// Names of template parameters and outputs share the namespace.
 pub const ARTIFACT_BUCKET: &str = "ArtifactBucket";
 pub const API_URL: &str = "ApiUrl";

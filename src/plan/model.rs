@@ -164,6 +164,10 @@ pub enum Check {
     Checkov(&'static str),
     /// A checkov check that exists only in its Terraform framework.
     CheckovTerraform(&'static str),
+    /// A checkov check of its Terraform framework on the resource's
+    /// companions of one type (`aws_api_gateway_method_settings`), which
+    /// carry the settings the check reads.
+    CheckovTerraformCompanion(&'static str, &'static str),
     /// A cdk-nag AwsSolutions rule, on the whole resource.
     CdkNag(&'static str),
     /// A cdk-nag rule's findings for these policy resources only
@@ -179,6 +183,9 @@ impl Check {
         match self {
             Check::Checkov(id) => format!("checkov {id}"),
             Check::CheckovTerraform(id) => format!("checkov {id} (Terraform)"),
+            Check::CheckovTerraformCompanion(companion, id) => {
+                format!("checkov {id} (Terraform, {companion})")
+            }
             Check::CdkNag(id) | Check::CdkNagResources(id, _) => format!("cdk-nag {id}"),
             Check::Guard(id) => format!("Guard {id}"),
         }
@@ -255,6 +262,9 @@ pub enum Kind {
     RestAuthorizer(RestAuthorizer),
     RestDeployment(RestDeployment),
     RestStage(RestStage),
+    WebAcl(WebAcl),
+    WebAclAssociation(WebAclAssociation),
+    WebAclLogging(WebAclLogging),
 }
 
 impl Kind {
@@ -632,6 +642,44 @@ pub struct RestStage {
     pub access_log_group: Id,
     /// The JSON access-log format.
     pub access_log_format: String,
+}
+
+/// An AWS WAF web ACL (regional): allows what no rule blocks.
+#[derive(Debug, Clone)]
+pub struct WebAcl {
+    pub name: String,
+    /// The CloudWatch metric name of the ACL; each rule's is its name.
+    pub metric: String,
+    /// Requests one client IP may make per window before it is blocked.
+    pub rate_per_ip: u32,
+    /// Seconds.
+    pub window: u32,
+    /// AWS managed rule groups by their AWS name, in priority order after
+    /// the rate rule.
+    pub managed_rules: Vec<String>,
+}
+
+impl WebAcl {
+    /// The rate-based rule's name (and metric).
+    pub const RATE_RULE: &'static str = "rate-per-ip";
+}
+
+/// A web ACL protecting a regional resource (a REST API stage).
+#[derive(Debug, Clone)]
+pub struct WebAclAssociation {
+    pub acl: Id,
+    /// The stage's ARN.
+    pub resource: Expr,
+}
+
+/// Where a web ACL's logs go, with the headers they must not carry.
+#[derive(Debug, Clone)]
+pub struct WebAclLogging {
+    pub acl: Id,
+    /// The log group's ARN (without `:*`, which WAF refuses).
+    pub destination: Expr,
+    /// Header names whose values are redacted (credentials).
+    pub redacted_headers: Vec<String>,
 }
 
 /// Lets a service invoke a function, from one exact source.

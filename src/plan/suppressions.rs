@@ -17,9 +17,20 @@ fn decision(checks: Vec<Check>, reason: &'static str) -> Suppression {
     }
 }
 
+/// A REST API stage whose web ACL leaves out AWS's anonymous-IP list:
+/// checkov's Log4j check on the stage asks for it beside the known bad inputs.
+pub fn stage_without_anonymous_ip() -> Suppression {
+    decision(
+        vec![Check::CheckovTerraform("CKV2_AWS_77")],
+        "AWSManagedRulesAnonymousIpList is opt-in (`waf.managed_rules: [..., anonymous-ip]`): it also blocks cloud hosting providers and VPNs, where API clients often run. Log4j exploit requests are blocked by AWSManagedRulesKnownBadInputsRuleSet, which the web ACL always has (CKV_AWS_192).",
+    )
+}
+
 /// The suppressions a resource carries because of what it is.
 pub fn for_resource(resource: &Resource) -> Vec<Suppression> {
-    use Check::{CdkNag, CdkNagResources, Checkov, CheckovTerraform, Guard};
+    use Check::{
+        CdkNag, CdkNagResources, Checkov, CheckovTerraform, CheckovTerraformCompanion, Guard,
+    };
     match &resource.kind {
         Kind::Function(_) => vec![
             decision(
@@ -134,13 +145,46 @@ pub fn for_resource(resource: &Resource) -> Vec<Suppression> {
             }],
             None => Vec::new(),
         },
-        Kind::RestMethod(method) => match &method.public_reason {
-            Some(reason) => vec![Suppression {
-                checks: vec![CdkNag("AwsSolutions-APIG4"), CdkNag("AwsSolutions-COG4")],
-                reason: format!("Public route by spec: {reason}").into(),
-            }],
-            None => Vec::new(),
-        },
+        Kind::RestMethod(method) => {
+            let mut found = vec![decision(
+                vec![CheckovTerraform("CKV2_AWS_53")],
+                "The method is a Lambda proxy: the function receives the request as sent and validates it; API Gateway request validators would need request models the spec does not describe.",
+            )];
+            if let Some(reason) = &method.public_reason {
+                found.push(Suppression {
+                    checks: vec![
+                        Checkov("CKV_AWS_59"),
+                        Guard("API_GW_METHOD_AUTHORIZATION_TYPE_RULE"),
+                        CdkNag("AwsSolutions-APIG4"),
+                        CdkNag("AwsSolutions-COG4"),
+                    ],
+                    reason: format!("Public route by spec: {reason}").into(),
+                });
+            }
+            found
+        }
+        Kind::RestStage(_) => vec![
+            decision(
+                vec![
+                    Checkov("CKV_AWS_120"),
+                    CheckovTerraformCompanion("aws_api_gateway_method_settings", "CKV_AWS_225"),
+                    Guard("API_GW_CACHE_ENABLED_AND_ENCRYPTED"),
+                ],
+                "No response cache: the routes answer authenticated callers, and a stage cache keyed without the caller would serve one caller's response to another; API Gateway's cache is also billed by the hour whether used or not.",
+            ),
+            decision(
+                vec![
+                    CheckovTerraform("CKV2_AWS_4"),
+                    Guard("API_GW_EXECUTION_LOGGING_ENABLED"),
+                    CdkNag("AwsSolutions-APIG6"),
+                ],
+                "Execution logging is off on purpose: API Gateway writes it to a log group it creates itself, unencrypted and kept forever. The stage's access log (PAL-API-004) records every request, in a KMS-encrypted log group with retention.",
+            ),
+            decision(
+                vec![CheckovTerraform("CKV2_AWS_51")],
+                "Client certificates authenticate API Gateway to HTTP backends; every integration here is a Lambda proxy invoked through IAM (each permission scoped to its route), so there is no backend to present one to.",
+            ),
+        ],
         Kind::Key(_)
         | Kind::KeyAlias { .. }
         | Kind::LogGroup(_)
@@ -161,6 +205,8 @@ pub fn for_resource(resource: &Resource) -> Vec<Suppression> {
         | Kind::RestResource(_)
         | Kind::RestAuthorizer(_)
         | Kind::RestDeployment(_)
-        | Kind::RestStage(_) => Vec::new(),
+        | Kind::WebAcl(_)
+        | Kind::WebAclAssociation(_)
+        | Kind::WebAclLogging(_) => Vec::new(),
     }
 }

@@ -26,6 +26,17 @@ pub const DEFAULT_THROTTLE: Throttle = Throttle {
 /// REST APIs have no `$default` stage.
 pub const REST_STAGE: &str = "live";
 
+/// Requests per window one client IP may make to a REST API before AWS WAF
+/// blocks it: AWS WAF's own suggested default. At most ~7 requests per second
+/// sustained, so one address cannot drain the default stage bucket (50/s)
+/// alone, while offices and partners behind one NAT address are not blocked
+/// in normal use.
+pub const DEFAULT_WAF_RATE_PER_IP: u32 = 2000;
+/// The window AWS WAF counts `rate_per_ip` over, in seconds.
+pub const DEFAULT_WAF_WINDOW: u32 = 300;
+/// The windows AWS WAF offers.
+pub const WAF_WINDOWS: &[u32] = &[60, 120, 300, 600];
+
 /// The region and user pool ID of an Amazon Cognito user pool issuer
 /// (`https://cognito-idp.<region>.amazonaws.com/<region>_<id>`): the only
 /// issuer a REST API's native authorizer verifies tokens of.

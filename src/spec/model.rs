@@ -192,6 +192,11 @@ pub struct Api {
     /// Cross-origin access for browsers. No CORS unless asked; `*` is an error.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cors: Option<Cors>,
+    /// AWS WAF in front of a REST API's stage: a per-IP rate limit and AWS
+    /// managed rule groups, logged. On by default for `type: rest`; not
+    /// available for `http`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waf: Option<Spanned<Waf>>,
     /// Routes, keyed by `METHOD /path` (for example `GET /orders/{id}`).
     #[serde(default, deserialize_with = "null_as_empty")]
     pub routes: BTreeMap<Spanned<String>, Route>,
@@ -207,6 +212,62 @@ pub struct Api {
 impl Api {
     pub fn api_type(&self) -> ApiType {
         self.kind.as_ref().map(|k| k.value).unwrap_or_default()
+    }
+}
+
+/// AWS WAF settings of a REST API.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Waf {
+    /// Requests one client IP may make per `window`; more are blocked until
+    /// its rate falls. Default 2000 (per 5 minutes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_per_ip: Option<Spanned<u32>>,
+    /// The window `rate_per_ip` counts over, in seconds: 60, 120, 300 or 600.
+    /// Default 300.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<Spanned<u32>>,
+    /// AWS managed rule groups: `common`, `known-bad-inputs` (always
+    /// required: it blocks Log4j-style exploits), `ip-reputation`,
+    /// `anonymous-ip` (also blocks cloud hosting providers and VPNs, where
+    /// API clients often run). Default: the first three.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub managed_rules: Option<Vec<Spanned<ManagedRules>>>,
+}
+
+/// An AWS managed rule group of AWS WAF.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum ManagedRules {
+    /// `AWSManagedRulesCommonRuleSet`: the OWASP Top 10 kinds of request.
+    Common,
+    /// `AWSManagedRulesKnownBadInputsRuleSet`: exploit patterns (Log4j among them).
+    KnownBadInputs,
+    /// `AWSManagedRulesAmazonIpReputationList`: addresses Amazon threat
+    /// intelligence knows for bots and attacks.
+    IpReputation,
+    /// `AWSManagedRulesAnonymousIpList`: VPNs, Tor, proxies and cloud
+    /// hosting providers.
+    AnonymousIp,
+}
+
+impl ManagedRules {
+    /// What a REST API gets unless the spec lists its own.
+    pub const DEFAULT: [ManagedRules; 3] = [
+        ManagedRules::Common,
+        ManagedRules::KnownBadInputs,
+        ManagedRules::IpReputation,
+    ];
+    /// The rule group's name at AWS.
+    pub fn aws_name(self) -> &'static str {
+        match self {
+            ManagedRules::Common => "AWSManagedRulesCommonRuleSet",
+            ManagedRules::KnownBadInputs => "AWSManagedRulesKnownBadInputsRuleSet",
+            ManagedRules::IpReputation => "AWSManagedRulesAmazonIpReputationList",
+            ManagedRules::AnonymousIp => "AWSManagedRulesAnonymousIpList",
+        }
     }
 }
 

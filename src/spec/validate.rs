@@ -420,6 +420,12 @@ impl Validator<'_> {
         }
         if api.api_type() == ApiType::Rest {
             self.rest_api(api);
+        } else if let Some(waf) = &api.waf {
+            self.error(
+                Code::RestApi,
+                waf.loc,
+                "AWS WAF cannot protect an HTTP API; `waf:` needs `type: rest`",
+            );
         }
         let first_route_loc = api.routes.keys().next().map(|k| k.loc).unwrap_or_default();
         self.throttle(api.throttle.as_ref(), first_route_loc);
@@ -462,6 +468,47 @@ impl Validator<'_> {
                 .suggestion = Some(
                     "use `https://cognito-idp.<region>.amazonaws.com/<pool id>`, or `type: http` for any OIDC issuer".into(),
                 );
+            }
+        }
+        if let Some(waf) = &api.waf {
+            if let Some(rate) = &waf.rate_per_ip
+                && !(10..=2_000_000_000).contains(&rate.value)
+            {
+                self.error(
+                    Code::OutOfRange,
+                    rate.loc,
+                    "`rate_per_ip` must be 10–2,000,000,000 (AWS WAF's limits)",
+                );
+            }
+            if let Some(window) = &waf.window
+                && !crate::spec::WAF_WINDOWS.contains(&window.value)
+            {
+                self.error(
+                    Code::OutOfRange,
+                    window.loc,
+                    "`window` must be 60, 120, 300 or 600 seconds",
+                );
+            }
+            let mut seen = std::collections::BTreeSet::new();
+            if let Some(chosen) = &waf.managed_rules
+                && !chosen
+                    .iter()
+                    .any(|r| r.value == ManagedRules::KnownBadInputs)
+            {
+                self.error(
+                    Code::RestApi,
+                    waf.loc,
+                    "`managed_rules` must include `known-bad-inputs`: it blocks Log4j-style exploit requests",
+                );
+            }
+            for rules in waf.managed_rules.iter().flatten() {
+                if !seen.insert(rules.value) {
+                    self.error(
+                        Code::RestApi,
+                        rules.loc,
+                        format!("`{}` is listed twice", rules.value.aws_name()),
+                    );
+                }
             }
         }
         if let Some(cors) = &api.cors

@@ -64,6 +64,45 @@ pub(super) fn check(cx: &Context, f: &mut Findings) {
             f.add(API_ACCESS_LOGS, "the stage has no access log group");
         }
     }
+    if let Kind::RestStage(stage) = &f.resource.kind
+        && !f.waived(API_WAF)
+    {
+        let logged = |acl: &str| {
+            cx.plan
+                .resources
+                .iter()
+                .any(|r| matches!(&r.kind, Kind::WebAclLogging(l) if l.acl == acl))
+        };
+        let protected = cx.plan.resources.iter().any(|r| {
+            let Kind::WebAclAssociation(a) = &r.kind else {
+                return false;
+            };
+            a.resource.references().any(|id| *id == stage.api)
+                && matches!(
+                    cx.by_id.get(a.acl.as_str()).map(|r| &r.kind),
+                    Some(Kind::WebAcl(_))
+                )
+                && logged(&a.acl)
+        });
+        if !protected {
+            f.add(API_WAF, "the REST API stage has no logged AWS WAF web ACL");
+        }
+    }
+    if let Kind::WebAcl(acl) = &f.resource.kind {
+        if acl.rate_per_ip == 0 {
+            f.add(API_WAF, "the web ACL has no per-IP rate limit");
+        }
+        if !acl
+            .managed_rules
+            .iter()
+            .any(|r| r == crate::spec::ManagedRules::KnownBadInputs.aws_name())
+        {
+            f.add(
+                API_WAF,
+                "the web ACL lacks AWS's known-bad-inputs rule group",
+            );
+        }
+    }
     if let Kind::Stage(stage) = &f.resource.kind {
         if stage.throttle.rate == 0 || stage.throttle.burst == 0 {
             f.add(API_THROTTLING, "the stage is not throttled");

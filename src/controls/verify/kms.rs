@@ -44,7 +44,10 @@ pub(super) fn check(_: &Context, f: &mut Findings) {
         | Kind::RestMethod(_)
         | Kind::RestAuthorizer(_)
         | Kind::RestDeployment(_)
-        | Kind::RestStage(_) => true,
+        | Kind::RestStage(_)
+        | Kind::WebAcl(_)
+        | Kind::WebAclAssociation(_)
+        | Kind::WebAclLogging(_) => true,
     };
     if !encrypted {
         f.add(KMS_ENCRYPTION, "not encrypted with the service key");

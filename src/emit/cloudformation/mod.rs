@@ -21,6 +21,7 @@ mod role;
 mod secret;
 mod table;
 mod topic;
+mod waf;
 
 /// The template as a JSON value (keys in insertion order), overrides merged.
 pub fn template(plan: &Plan, overrides: &BTreeMap<String, Value>) -> Value {
@@ -322,7 +323,7 @@ impl<'a> Emitter<'a> {
                 match check {
                     Check::Checkov(id) => skips.push(json!({ "id": id, "comment": reason })),
                     // Not a check of checkov's CloudFormation framework.
-                    Check::CheckovTerraform(_) => {}
+                    Check::CheckovTerraform(_) | Check::CheckovTerraformCompanion(..) => {}
                     Check::CdkNag(id) => nag.push(json!({ "id": id, "reason": reason })),
                     Check::CdkNagResources(id, resources) => {
                         let applies_to: Vec<String> = resources
@@ -383,6 +384,9 @@ impl<'a> Emitter<'a> {
             Kind::RestAuthorizer(authorizer) => self.rest_authorizer(authorizer),
             Kind::RestDeployment(deployment) => self.rest_deployment(deployment),
             Kind::RestStage(stage) => self.rest_stage(stage),
+            Kind::WebAcl(acl) => self.web_acl(acl),
+            Kind::WebAclAssociation(association) => self.web_acl_association(association),
+            Kind::WebAclLogging(logging) => self.web_acl_logging(logging),
         }
     }
 }

@@ -214,7 +214,10 @@ pub fn assign(spec: &Spec, plan: &Plan) -> BTreeMap<String, Stack> {
             | Kind::RestResource(_)
             | Kind::RestAuthorizer(_)
             | Kind::RestDeployment(_)
-            | Kind::RestStage(_) => {
+            | Kind::RestStage(_)
+            | Kind::WebAcl(_)
+            | Kind::WebAclAssociation(_)
+            | Kind::WebAclLogging(_) => {
                 return resource
                     .source
                     .clone()
@@ -291,7 +294,10 @@ pub fn assign(spec: &Spec, plan: &Plan) -> BTreeMap<String, Stack> {
                 | Kind::RestMethod(_)
                 | Kind::RestAuthorizer(_)
                 | Kind::RestDeployment(_)
-                | Kind::RestStage(_) => None,
+                | Kind::RestStage(_)
+                | Kind::WebAcl(_)
+                | Kind::WebAclAssociation(_)
+                | Kind::WebAclLogging(_) => None,
             };
             let stack = match direct(resource) {
                 Stack::Root => about

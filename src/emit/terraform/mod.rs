@@ -22,6 +22,7 @@ mod role;
 mod secret;
 mod table;
 mod topic;
+mod waf;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -461,12 +462,29 @@ impl<'a> Emitter<'a> {
                     Check::Checkov(id) | Check::CheckovTerraform(id) => main
                         .body
                         .comment(&format!("checkov:skip={id}:{}", suppression.reason)),
-                    Check::CdkNag(_) | Check::CdkNagResources(..) | Check::Guard(_) => {}
+                    Check::CheckovTerraformCompanion(..)
+                    | Check::CdkNag(_)
+                    | Check::CdkNagResources(..)
+                    | Check::Guard(_) => {}
                 }
             }
         }
         let mut extra = Vec::new();
         self.translate(resource, name, &mut main.body, &mut extra);
+        for suppression in &resource.suppressions {
+            for check in &suppression.checks {
+                if let Check::CheckovTerraformCompanion(companion, id) = check {
+                    for block in extra
+                        .iter_mut()
+                        .filter(|b| b.labels.first().map(String::as_str) == Some(*companion))
+                    {
+                        block
+                            .body
+                            .comment(&format!("checkov:skip={id}:{}", suppression.reason));
+                    }
+                }
+            }
+        }
         let depends_on: Vec<String> = resource
             .depends_on
             .iter()
@@ -532,6 +550,9 @@ impl<'a> Emitter<'a> {
             Kind::RestAuthorizer(authorizer) => self.rest_authorizer(out, authorizer),
             Kind::RestDeployment(deployment) => self.rest_deployment(out, deployment),
             Kind::RestStage(stage) => self.rest_stage(out, stage),
+            Kind::WebAcl(acl) => self.web_acl(out, acl),
+            Kind::WebAclAssociation(association) => self.web_acl_association(out, association),
+            Kind::WebAclLogging(logging) => self.web_acl_logging(out, logging),
         }
     }
 }

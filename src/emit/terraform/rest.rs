@@ -15,6 +15,9 @@ impl Emitter<'_> {
         body.block(
             Block::new("endpoint_configuration", &[]).attr("types", Value::strs(["REGIONAL"])),
         );
+        // Nothing replaces it today; if a provider change ever does, the
+        // stage's new API exists before the old one goes.
+        body.block(Block::new("lifecycle", &[]).attr("create_before_destroy", Value::bool(true)));
     }
 
     /// The parent resource, or the API's root.

@@ -23,6 +23,7 @@ mod role;
 mod secret;
 mod table;
 mod topic;
+mod waf;
 
 /// Package facts the plan needs, by function name.
 pub type Packages = BTreeMap<String, PackageRef>;
@@ -68,6 +69,7 @@ pub fn build(spec: &Spec, packages: &Packages) -> Plan {
     b.functions(packages);
     b.api();
     b.rest_api();
+    b.waf();
     b.alerts();
     b.deploy_roles();
     b.service_key();
