@@ -254,6 +254,9 @@ pub fn spec_waivers<'s>(spec: &'s Spec, resource: &Resource) -> Option<&'s Waive
             | Kind::WebAcl(_)
             | Kind::WebAclAssociation(_)
             | Kind::WebAclLogging(_)
+            | Kind::UsagePlan(_)
+            | Kind::ApiKey(_)
+            | Kind::UsagePlanKey(_)
     );
     if api_level {
         return spec.api.as_ref().map(|api| &api.waive);

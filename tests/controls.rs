@@ -209,6 +209,28 @@ fn cases() -> Vec<(&'static str, Fail)> {
             }),
         ),
         (
+            API_CLIENT_LIMITS,
+            MutationOf("partners", |p| {
+                if let Kind::RestMethod(method) = &mut get_mut(p, "GetItemsMethod").kind {
+                    method.api_key_required = false;
+                }
+            }),
+        ),
+        (
+            API_CLIENT_LIMITS,
+            MutationOf("partners", |p| {
+                p.resources.retain(|r| r.id != "PartnerBUsagePlanKey")
+            }),
+        ),
+        (
+            API_CLIENT_LIMITS,
+            MutationOf("partners", |p| {
+                if let Kind::UsagePlan(plan) = &mut get_mut(p, "PartnerAUsagePlan").kind {
+                    plan.throttle.rate = 0;
+                }
+            }),
+        ),
+        (
             API_WAF,
             MutationOf("partners", |p| {
                 p.resources

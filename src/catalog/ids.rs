@@ -41,6 +41,7 @@ pub const DATA_NO_SECRET_VALUES: &str = "PAL-DATA-009";
 pub const OVERRIDES_TUNABLE: &str = "PAL-OVR-001";
 pub const DATA_SECRET_ROTATION: &str = "PAL-DATA-010";
 pub const API_WAF: &str = "PAL-API-007";
+pub const API_CLIENT_LIMITS: &str = "PAL-API-008";
 
 /// Controls that hold for every resource of the types they protect, checked
 /// on the final artifacts (after `overrides:`), rather than applied to

@@ -115,6 +115,27 @@ pub fn terraform_equivalent(
                 _ => return None,
             }),
         ),
+        ("AWS::ApiGateway::UsagePlan", property) => (
+            "aws_api_gateway_usage_plan",
+            Some(match property {
+                "Throttle" => "throttle_settings",
+                "Quota" => "quota_settings",
+                "ApiStages" => "api_stages",
+                _ => return None,
+            }),
+        ),
+        ("AWS::ApiGateway::ApiKey", "Value") => ("aws_api_gateway_api_key", Some("value")),
+        ("AWS::ApiGateway::UsagePlanKey", property) => (
+            "aws_api_gateway_usage_plan_key",
+            Some(match property {
+                "KeyId" => "key_id",
+                "UsagePlanId" => "usage_plan_id",
+                _ => return None,
+            }),
+        ),
+        ("AWS::ApiGateway::Method", "ApiKeyRequired") => {
+            ("aws_api_gateway_method", Some("api_key_required"))
+        }
         ("AWS::WAFv2::WebACL", property) => (
             "aws_wafv2_web_acl",
             Some(match property {

@@ -231,7 +231,10 @@ fn node(plan: &Plan, resource: &Resource) -> Option<Node> {
         | Kind::RestStage(_)
         | Kind::WebAcl(_)
         | Kind::WebAclAssociation(_)
-        | Kind::WebAclLogging(_) => return None,
+        | Kind::WebAclLogging(_)
+        | Kind::UsagePlan(_)
+        | Kind::ApiKey(_)
+        | Kind::UsagePlanKey(_) => return None,
     };
     Some(Node {
         id: resource.id.clone(),
@@ -362,7 +365,10 @@ fn edges(plan: &ById, resource: &Resource) -> Vec<Edge> {
         | Kind::RestStage(_)
         | Kind::WebAcl(_)
         | Kind::WebAclAssociation(_)
-        | Kind::WebAclLogging(_) => Vec::new(),
+        | Kind::WebAclLogging(_)
+        | Kind::UsagePlan(_)
+        | Kind::ApiKey(_)
+        | Kind::UsagePlanKey(_) => Vec::new(),
     }
 }
 

@@ -47,6 +47,9 @@ pub enum Tag {
     WebAcl,
     WebAclAssociation,
     WebAclLogging,
+    UsagePlan,
+    ApiKey,
+    UsagePlanKey,
 }
 
 /// The Terraform file a kind is written to (`dist/terraform/<area>`).
@@ -162,6 +165,9 @@ impl Kind {
             Kind::WebAcl(_) => Tag::WebAcl,
             Kind::WebAclAssociation(_) => Tag::WebAclAssociation,
             Kind::WebAclLogging(_) => Tag::WebAclLogging,
+            Kind::UsagePlan(_) => Tag::UsagePlan,
+            Kind::ApiKey(_) => Tag::ApiKey,
+            Kind::UsagePlanKey(_) => Tag::UsagePlanKey,
         }
     }
 
@@ -755,6 +761,57 @@ pub const KINDS: &[Description] = &[
         tls_only: false,
         access: None,
     },
+    Description {
+        tag: Tag::UsagePlan,
+        name: "usage plan",
+        reference: Attr::Id,
+        cloudformation: ty("AWS::ApiGateway::UsagePlan", &[]),
+        terraform: ty("aws_api_gateway_usage_plan", &[]),
+        terraform_companions: &[],
+        holds_data: false,
+        retained: false,
+        area: Area::Api,
+        drawn: Drawn::Detail,
+        tls_only: false,
+        access: None,
+    },
+    Description {
+        tag: Tag::ApiKey,
+        name: "API key",
+        reference: Attr::Id,
+        cloudformation: ty(
+            "AWS::ApiGateway::ApiKey",
+            &["GenerateDistinctId", "Name", "Value"],
+        ),
+        terraform: ty("aws_api_gateway_api_key", &["customer_id", "value"]),
+        terraform_companions: &[],
+        holds_data: false,
+        retained: false,
+        area: Area::Api,
+        drawn: Drawn::Detail,
+        tls_only: false,
+        access: None,
+    },
+    Description {
+        tag: Tag::UsagePlanKey,
+        name: "usage plan key",
+        reference: Attr::Id,
+        cloudformation: ty(
+            "AWS::ApiGateway::UsagePlanKey",
+            &["KeyId", "KeyType", "UsagePlanId"],
+        ),
+        terraform: ty(
+            "aws_api_gateway_usage_plan_key",
+            &["key_id", "key_type", "usage_plan_id"],
+        ),
+        terraform_companions: &[],
+        holds_data: false,
+        retained: false,
+        area: Area::Api,
+        drawn: Drawn::Detail,
+        tls_only: false,
+        access: None,
+    },
 ];
 
 /// Every type a target emits, with what replaces it: the registry's types
@@ -790,7 +847,7 @@ mod tests {
         for (index, description) in KINDS.iter().enumerate() {
             assert_eq!(description.tag as usize, index, "{:?}", description.tag);
         }
-        assert_eq!(KINDS.len(), Tag::WebAclLogging as usize + 1);
+        assert_eq!(KINDS.len(), Tag::UsagePlanKey as usize + 1);
     }
 
     #[test]

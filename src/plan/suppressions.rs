@@ -207,6 +207,9 @@ pub fn for_resource(resource: &Resource) -> Vec<Suppression> {
         | Kind::RestDeployment(_)
         | Kind::WebAcl(_)
         | Kind::WebAclAssociation(_)
-        | Kind::WebAclLogging(_) => Vec::new(),
+        | Kind::WebAclLogging(_)
+        | Kind::UsagePlan(_)
+        | Kind::ApiKey(_)
+        | Kind::UsagePlanKey(_) => Vec::new(),
     }
 }

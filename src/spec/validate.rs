@@ -420,12 +420,21 @@ impl Validator<'_> {
         }
         if api.api_type() == ApiType::Rest {
             self.rest_api(api);
-        } else if let Some(waf) = &api.waf {
-            self.error(
-                Code::RestApi,
-                waf.loc,
-                "AWS WAF cannot protect an HTTP API; `waf:` needs `type: rest`",
-            );
+        } else {
+            if let Some(waf) = &api.waf {
+                self.error(
+                    Code::RestApi,
+                    waf.loc,
+                    "AWS WAF cannot protect an HTTP API; `waf:` needs `type: rest`",
+                );
+            }
+            if let Some(name) = api.clients.keys().next() {
+                self.error(
+                    Code::RestApi,
+                    name.loc,
+                    "HTTP APIs have no usage plans or API keys; `clients:` needs `type: rest`",
+                );
+            }
         }
         let first_route_loc = api.routes.keys().next().map(|k| k.loc).unwrap_or_default();
         self.throttle(api.throttle.as_ref(), first_route_loc);
@@ -509,6 +518,25 @@ impl Validator<'_> {
                         format!("`{}` is listed twice", rules.value.aws_name()),
                     );
                 }
+            }
+        }
+        for (name, client) in &api.clients {
+            check_name(self, name, "client");
+            self.throttle(
+                Some(&Throttle {
+                    rate: client.rate.value,
+                    burst: client.burst.value,
+                }),
+                client.rate.loc,
+            );
+            if let Some(quota) = &client.quota
+                && quota.limit == 0
+            {
+                self.error(
+                    Code::OutOfRange,
+                    quota.loc,
+                    format!("client `{}` has a quota of 0 requests", name.value),
+                );
             }
         }
         if let Some(cors) = &api.cors

@@ -88,6 +88,36 @@ pub(super) fn check(cx: &Context, f: &mut Findings) {
             f.add(API_WAF, "the REST API stage has no logged AWS WAF web ACL");
         }
     }
+    let has_clients = || {
+        cx.plan
+            .resources
+            .iter()
+            .any(|r| matches!(r.kind, Kind::UsagePlan(_)))
+    };
+    if let Kind::RestMethod(method) = &f.resource.kind
+        && method.public_reason.is_none()
+        && !method.api_key_required
+        && has_clients()
+    {
+        f.add(
+            API_CLIENT_LIMITS,
+            format!("route `{}` does not require a client's API key", method.key),
+        );
+    }
+    if let Kind::UsagePlan(plan) = &f.resource.kind
+        && (plan.throttle.rate == 0 || plan.throttle.burst == 0)
+    {
+        f.add(API_CLIENT_LIMITS, "the usage plan is not throttled");
+    }
+    if let Kind::ApiKey(_) = &f.resource.kind {
+        let planned = cx.plan.resources.iter().any(|r| {
+            matches!(&r.kind, Kind::UsagePlanKey(k) if k.key == f.resource.id
+                && matches!(cx.by_id.get(k.plan.as_str()).map(|p| &p.kind), Some(Kind::UsagePlan(_))))
+        });
+        if !planned {
+            f.add(API_CLIENT_LIMITS, "the API key is in no usage plan");
+        }
+    }
     if let Kind::WebAcl(acl) = &f.resource.kind {
         if acl.rate_per_ip == 0 {
             f.add(API_WAF, "the web ACL has no per-IP rate limit");

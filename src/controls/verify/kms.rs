@@ -47,7 +47,10 @@ pub(super) fn check(_: &Context, f: &mut Findings) {
         | Kind::RestStage(_)
         | Kind::WebAcl(_)
         | Kind::WebAclAssociation(_)
-        | Kind::WebAclLogging(_) => true,
+        | Kind::WebAclLogging(_)
+        | Kind::UsagePlan(_)
+        | Kind::ApiKey(_)
+        | Kind::UsagePlanKey(_) => true,
     };
     if !encrypted {
         f.add(KMS_ENCRYPTION, "not encrypted with the service key");

@@ -21,6 +21,7 @@ mod role;
 mod secret;
 mod table;
 mod topic;
+mod usage;
 mod waf;
 
 /// The template as a JSON value (keys in insertion order), overrides merged.
@@ -387,6 +388,9 @@ impl<'a> Emitter<'a> {
             Kind::WebAcl(acl) => self.web_acl(acl),
             Kind::WebAclAssociation(association) => self.web_acl_association(association),
             Kind::WebAclLogging(logging) => self.web_acl_logging(logging),
+            Kind::UsagePlan(plan) => self.usage_plan(plan),
+            Kind::ApiKey(key) => self.api_key(key),
+            Kind::UsagePlanKey(plan_key) => self.usage_plan_key(plan_key),
         }
     }
 }

@@ -217,7 +217,10 @@ pub fn assign(spec: &Spec, plan: &Plan) -> BTreeMap<String, Stack> {
             | Kind::RestStage(_)
             | Kind::WebAcl(_)
             | Kind::WebAclAssociation(_)
-            | Kind::WebAclLogging(_) => {
+            | Kind::WebAclLogging(_)
+            | Kind::UsagePlan(_)
+            | Kind::ApiKey(_)
+            | Kind::UsagePlanKey(_) => {
                 return resource
                     .source
                     .clone()
@@ -297,7 +300,10 @@ pub fn assign(spec: &Spec, plan: &Plan) -> BTreeMap<String, Stack> {
                 | Kind::RestStage(_)
                 | Kind::WebAcl(_)
                 | Kind::WebAclAssociation(_)
-                | Kind::WebAclLogging(_) => None,
+                | Kind::WebAclLogging(_)
+                | Kind::UsagePlan(_)
+                | Kind::ApiKey(_)
+                | Kind::UsagePlanKey(_) => None,
             };
             let stack = match direct(resource) {
                 Stack::Root => about

@@ -44,6 +44,9 @@ impl Emitter<'_> {
             self.rest_parent(&method.api, method.resource.as_ref()),
         );
         properties.insert("HttpMethod".into(), json!(method.http_method));
+        if method.api_key_required {
+            properties.insert("ApiKeyRequired".into(), json!(true));
+        }
         match &method.authorizer {
             Some(authorizer) => {
                 properties.insert("AuthorizationType".into(), json!("COGNITO_USER_POOLS"));

@@ -22,6 +22,7 @@ mod role;
 mod secret;
 mod table;
 mod topic;
+mod usage;
 mod waf;
 
 use std::cell::RefCell;
@@ -553,6 +554,9 @@ impl<'a> Emitter<'a> {
             Kind::WebAcl(acl) => self.web_acl(out, acl),
             Kind::WebAclAssociation(association) => self.web_acl_association(out, association),
             Kind::WebAclLogging(logging) => self.web_acl_logging(out, logging),
+            Kind::UsagePlan(plan) => self.usage_plan(out, plan),
+            Kind::ApiKey(key) => self.api_key(out, key),
+            Kind::UsagePlanKey(plan_key) => self.usage_plan_key(out, plan_key),
         }
     }
 }

@@ -51,6 +51,9 @@ impl Emitter<'_> {
         body.attr("rest_api_id", api.clone());
         body.attr("resource_id", resource_id.clone());
         body.attr("http_method", Value::str(&method.http_method));
+        if method.api_key_required {
+            body.attr("api_key_required", Value::bool(true));
+        }
         match &method.authorizer {
             Some(authorizer) => {
                 body.attr("authorization", Value::str("COGNITO_USER_POOLS"));

@@ -23,6 +23,7 @@ mod role;
 mod secret;
 mod table;
 mod topic;
+mod usage;
 mod waf;
 
 /// Package facts the plan needs, by function name.
@@ -70,6 +71,7 @@ pub fn build(spec: &Spec, packages: &Packages) -> Plan {
     b.api();
     b.rest_api();
     b.waf();
+    b.usage_plans();
     b.alerts();
     b.deploy_roles();
     b.service_key();

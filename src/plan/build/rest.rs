@@ -96,6 +96,8 @@ impl Builder<'_> {
                 },
                 scopes: route.scopes.iter().map(|s| s.value.clone()).collect(),
                 public_reason: public_reason.clone(),
+                // A usage plan limits only requests that present its key.
+                api_key_required: !api.clients.is_empty() && route.public.is_none(),
             };
             digest.update(format!("{rest_method:?}\n"));
             let added = self.add(
@@ -108,6 +110,9 @@ impl Builder<'_> {
                 API_AUTHORIZER,
                 public_reason.map(|r| format!("public: {r}")),
             ));
+            if route.public.is_none() && !api.clients.is_empty() {
+                added.controls.push(applied(API_CLIENT_LIMITS, None));
+            }
             if route.public.is_none() {
                 added.controls.push(applied(
                     API_SCOPES,
