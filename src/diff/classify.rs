@@ -218,6 +218,12 @@ impl Classifier {
         if is_stateful(self.target, &self.resource_type) {
             self.data_loss(removed_fate(self.target, old, situation));
         }
+        if vocabulary::guards_requests(&self.resource_type) {
+            self.broadening(format!(
+                "AWS WAF protection removed: {} goes",
+                self.resource_type
+            ));
+        }
         // Removing a policy removes its denies (TLS-only, for one); the
         // resource's own settings going with it is not a weakening, unless
         // they are settings of a resource that stays.
@@ -231,6 +237,14 @@ impl Classifier {
     /// the resource's documents of that kind: splitting, merging, moving or
     /// reordering statements is not a change of access.
     fn modified(&mut self, changes: &[PropertyChange], before: &Value, after: &Value) {
+        if vocabulary::is_waf(&self.resource_type) {
+            if !self.removing {
+                for change in changes {
+                    self.property(change);
+                }
+            }
+            return;
+        }
         let mut statements: BTreeSet<Vec<String>> = BTreeSet::new();
         let mut kinds: BTreeSet<bool> = BTreeSet::new();
         let mut document_paths = Vec::new();
@@ -477,6 +491,12 @@ impl Classifier {
                 if old.is_some() && (new.is_none() || number(new) > number(old)) =>
             {
                 self.broadening(format!("limit raised or removed: {shown}"));
+            }
+            Some(Concept::WafRule) if old.is_some() && new.is_none() => {
+                self.broadening(format!("AWS WAF rule removed: {path}"));
+            }
+            Some(Concept::WafProtection) if old.is_some() && old != new => {
+                self.broadening(format!("AWS WAF web ACL removed or replaced: {shown}"));
             }
             Some(Concept::Throttling) if old.is_some() && new.is_none() => {
                 self.broadening(format!("throttling removed: {shown}"));

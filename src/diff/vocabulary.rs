@@ -57,6 +57,10 @@ pub enum Concept {
     Attachment,
     /// A canned ACL (`PublicRead`, `public-read`, ...).
     CannedAcl,
+    /// One rule of an AWS WAF web ACL (a rate limit, a managed rule group).
+    WafRule,
+    /// Which web ACL protects a resource.
+    WafProtection,
 }
 
 /// `(concept, only for this resource type, path suffix)`: a property whose
@@ -89,6 +93,38 @@ const CLOUDFORMATION: Names = &[
         &["PublicAccessBlockConfiguration"],
     ),
     (PublicAccessProtection, None, &["OwnershipControls"]),
+    (
+        Limit,
+        Some("AWS::WAFv2::WebACL"),
+        &["RateBasedStatement", "Limit"],
+    ),
+    (WafRule, Some("AWS::WAFv2::WebACL"), &["Rules"]),
+    (
+        WafProtection,
+        Some("AWS::WAFv2::WebACLAssociation"),
+        &["WebACLArn"],
+    ),
+    (
+        Limit,
+        Some("AWS::ApiGateway::UsagePlan"),
+        &["Throttle", "RateLimit"],
+    ),
+    (
+        Limit,
+        Some("AWS::ApiGateway::UsagePlan"),
+        &["Throttle", "BurstLimit"],
+    ),
+    (
+        Limit,
+        Some("AWS::ApiGateway::UsagePlan"),
+        &["Quota", "Limit"],
+    ),
+    (
+        Throttling,
+        Some("AWS::ApiGateway::UsagePlan"),
+        &["Throttle"],
+    ),
+    (Throttling, Some("AWS::ApiGateway::UsagePlan"), &["Quota"]),
     (AuthorizationType, None, &["AuthorizationType"]),
     (AuthorizationType, Some("AWS::Lambda::Url"), &["AuthType"]),
     (Identity, None, &["JwtConfiguration", "Issuer"]),
@@ -208,6 +244,42 @@ const TERRAFORM: Names = &[
         PublicAccessProtection,
         Some("aws_s3_bucket_ownership_controls"),
         &["object_ownership"],
+    ),
+    (
+        Limit,
+        Some("aws_wafv2_web_acl"),
+        &["rate_based_statement", "limit"],
+    ),
+    (WafRule, Some("aws_wafv2_web_acl"), &["rule"]),
+    (
+        WafProtection,
+        Some("aws_wafv2_web_acl_association"),
+        &["web_acl_arn"],
+    ),
+    (
+        Limit,
+        Some("aws_api_gateway_usage_plan"),
+        &["throttle_settings", "rate_limit"],
+    ),
+    (
+        Limit,
+        Some("aws_api_gateway_usage_plan"),
+        &["throttle_settings", "burst_limit"],
+    ),
+    (
+        Limit,
+        Some("aws_api_gateway_usage_plan"),
+        &["quota_settings", "limit"],
+    ),
+    (
+        Throttling,
+        Some("aws_api_gateway_usage_plan"),
+        &["throttle_settings"],
+    ),
+    (
+        Throttling,
+        Some("aws_api_gateway_usage_plan"),
+        &["quota_settings"],
     ),
     (AuthorizationType, None, &["authorization_type"]),
     (Identity, None, &["jwt_configuration", "issuer"]),
@@ -405,6 +477,23 @@ pub fn settings_parent<'a>(resource_type: &str, resource: &'a Value) -> Option<&
         .iter()
         .find(|(t, _)| *t == resource_type)
         .and_then(|(_, attribute)| resource[*attribute].as_str())
+}
+
+/// AWS WAF: its rules' `Statement` is what a rule matches, not an IAM
+/// policy; and removing its web ACL or association removes protection.
+pub fn is_waf(resource_type: &str) -> bool {
+    resource_type.starts_with("AWS::WAFv2::") || resource_type.starts_with("aws_wafv2_")
+}
+
+/// A web ACL or its association with what it protects.
+pub fn guards_requests(resource_type: &str) -> bool {
+    matches!(
+        resource_type,
+        "AWS::WAFv2::WebACL"
+            | "AWS::WAFv2::WebACLAssociation"
+            | "aws_wafv2_web_acl"
+            | "aws_wafv2_web_acl_association"
+    )
 }
 
 #[cfg(test)]
