@@ -125,6 +125,10 @@ fn same_resource(target: Target, resource: &str, node: &Node) -> bool {
             let companions: &[(&str, &str)] = match node.kind {
                 NodeKind::Function => &[("Function", "LogGroup")],
                 NodeKind::Queue { .. } => &[("Queue", "DeadLetterQueue")],
+                NodeKind::WebAcl { .. } => &[("", "Association"), ("", "Logging")],
+                NodeKind::Client { .. } => {
+                    &[("UsagePlan", "ApiKey"), ("UsagePlan", "UsagePlanKey")]
+                }
                 NodeKind::Route(_)
                 | NodeKind::Schedule
                 | NodeKind::Table
@@ -159,6 +163,8 @@ fn kind_word(kind: &NodeKind) -> &'static str {
         NodeKind::Topic => "topic",
         NodeKind::Secret => "secret",
         NodeKind::Key { .. } => "key",
+        NodeKind::WebAcl { .. } => "web ACL",
+        NodeKind::Client { .. } => "API client",
     }
 }
 
@@ -176,6 +182,8 @@ fn relation_words(relation: &Relation) -> Option<String> {
         Relation::Invokes(_) => Some("invokes".into()),
         Relation::Access(level) => Some(format!("{} on", format!("{level:?}").to_lowercase())),
         Relation::Actions(actions) => Some(format!("{} on", actions.join(", "))),
+        Relation::Filters => Some("filters".into()),
+        Relation::ApiKey => Some("calls with its API key".into()),
         Relation::DeadLetter { .. } => None,
     }
 }

@@ -72,6 +72,8 @@ fn node_line(out: &mut String, indent: &str, node: &DrawnNode) {
         NodeKind::Topic => "cds",
         NodeKind::Secret => "hexagon",
         NodeKind::Key { .. } => "octagon",
+        NodeKind::WebAcl { .. } => "trapezium",
+        NodeKind::Client { .. } => "note",
     };
     let rounded = matches!(node.node.kind, NodeKind::Route(_) | NodeKind::Function);
     let Paint {

@@ -295,6 +295,19 @@ impl Node {
             NodeKind::Secret => "secret".into(),
             NodeKind::Key { rotation: true } => "KMS key, rotation on".into(),
             NodeKind::Key { rotation: false } => "KMS key, rotation OFF".into(),
+            NodeKind::WebAcl {
+                rate_per_ip,
+                window,
+                managed_rules,
+            } => format!(
+                "AWS WAF: {rate_per_ip} per IP per {window} s, {managed_rules} managed rule groups"
+            ),
+            NodeKind::Client { rate, burst, quota } => {
+                let quota = quota.map_or(String::new(), |(limit, period)| {
+                    format!(", {limit} per {}", period.to_ascii_lowercase())
+                });
+                format!("API client: {rate}/s, burst {burst}{quota}")
+            }
         };
         let mut lines = wrap(&clean(&self.name));
         lines.extend(wrap(&clean(&caption)));
@@ -312,6 +325,8 @@ impl Node {
             NodeKind::DeadLetterQueue => ("#fff1e5", "#bc4c00", "#762c00"),
             NodeKind::Secret => ("#f6f8fa", "#57606a", "#24292f"),
             NodeKind::Key { .. } => ("#eaeef2", "#424a53", "#1f2328"),
+            NodeKind::WebAcl { .. } => ("#ffeff7", "#bf3989", "#7d0c4b"),
+            NodeKind::Client { .. } => ("#f6f8fa", "#0969da", "#0a3069"),
         };
         let public = matches!(self.kind, NodeKind::Route(RouteAuth::Public { .. }));
         Paint {
@@ -398,6 +413,8 @@ impl NodeKind {
     /// Drawing order: entry points, functions, then the data they touch.
     fn rank(&self) -> u8 {
         match self {
+            NodeKind::Client { .. } => 0,
+            NodeKind::WebAcl { .. } => 0,
             NodeKind::Route(_) => 0,
             NodeKind::Schedule => 1,
             NodeKind::Function => 2,
@@ -419,13 +436,15 @@ impl Relation {
             Relation::Invokes(_) => 0,
             Relation::Access(_) | Relation::Actions(_) => 1,
             Relation::DeadLetter { .. } => 2,
+            Relation::Filters => 3,
+            Relation::ApiKey => 4,
         }
     }
 
     fn weight(&self) -> Weight {
         use crate::spec::AccessLevel::*;
         match self {
-            Relation::Invokes(_) => Weight::Trigger,
+            Relation::Invokes(_) | Relation::Filters | Relation::ApiKey => Weight::Trigger,
             Relation::DeadLetter { .. } => Weight::DeadLetter,
             Relation::Access(Read | Scan | Stream | List) => Weight::Reads,
             Relation::Access(Send | Consume | Publish) => Weight::Messages,
@@ -454,6 +473,8 @@ impl Relation {
                 .unwrap_or_default(),
             Relation::Actions(actions) => actions.join(", "),
             Relation::DeadLetter { max_receives } => format!("after {max_receives} receives"),
+            Relation::Filters => "filters".into(),
+            Relation::ApiKey => "API key".into(),
         };
         clean(&text)
     }

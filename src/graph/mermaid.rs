@@ -98,7 +98,8 @@ fn node_line(out: &mut String, indent: &str, node: &DrawnNode) {
         NodeKind::Queue { .. } | NodeKind::DeadLetterQueue => ("[[", "]]"),
         NodeKind::Topic => (">", "]"),
         NodeKind::Secret => ("{{", "}}"),
-        NodeKind::Key { .. } => ("[", "]"),
+        NodeKind::Key { .. } | NodeKind::Client { .. } => ("[", "]"),
+        NodeKind::WebAcl { .. } => ("[\\", "/]"),
     };
     let _ = writeln!(
         out,
@@ -122,6 +123,8 @@ fn class_name(node: &DrawnNode) -> String {
         NodeKind::Topic => "topic",
         NodeKind::Secret => "secret",
         NodeKind::Key { .. } => "key",
+        NodeKind::WebAcl { .. } => "waf",
+        NodeKind::Client { .. } => "client",
     };
     match node.change {
         Change::Unchanged => kind.to_string(),

@@ -35,12 +35,28 @@ pub enum NodeKind {
     Schedule,
     Function,
     Table,
-    Queue { fifo: bool },
+    Queue {
+        fifo: bool,
+    },
     DeadLetterQueue,
     Bucket,
     Topic,
     Secret,
-    Key { rotation: bool },
+    Key {
+        rotation: bool,
+    },
+    /// An AWS WAF web ACL in front of the routes.
+    WebAcl {
+        rate_per_ip: u32,
+        window: u32,
+        managed_rules: usize,
+    },
+    /// A client of the API with its own usage plan.
+    Client {
+        rate: u32,
+        burst: u32,
+        quota: Option<(u32, &'static str)>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -72,6 +88,10 @@ pub enum Relation {
     Actions(Vec<String>),
     /// Messages received this many times without success move to the DLQ.
     DeadLetter { max_receives: u32 },
+    /// The web ACL filters the route's requests.
+    Filters,
+    /// The client calls the route with its API key, within its usage plan.
+    ApiKey,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -114,7 +134,7 @@ impl Graph {
         let edges = plan
             .resources
             .iter()
-            .flat_map(|r| edges(&by_id, r))
+            .flat_map(|r| edges(plan, &by_id, r))
             .filter(|e| nodes.contains_key(&e.from) && nodes.contains_key(&e.to))
             .collect();
         Graph {
@@ -171,6 +191,24 @@ fn node(plan: &Plan, resource: &Resource) -> Option<Node> {
             };
             (NodeKind::Route(auth), method.key.clone(), None)
         }
+        Kind::WebAcl(acl) => (
+            NodeKind::WebAcl {
+                rate_per_ip: acl.rate_per_ip,
+                window: acl.window,
+                managed_rules: acl.managed_rules.len(),
+            },
+            acl.name.clone(),
+            None,
+        ),
+        Kind::UsagePlan(plan) => (
+            NodeKind::Client {
+                rate: plan.throttle.rate,
+                burst: plan.throttle.burst,
+                quota: plan.quota,
+            },
+            plan.client.clone(),
+            None,
+        ),
         Kind::Schedule(schedule) => (NodeKind::Schedule, schedule.expression.clone(), None),
         Kind::Key(key) => {
             let alias = plan.resources.iter().find_map(|r| {
@@ -229,10 +267,8 @@ fn node(plan: &Plan, resource: &Resource) -> Option<Node> {
         | Kind::RestAuthorizer(_)
         | Kind::RestDeployment(_)
         | Kind::RestStage(_)
-        | Kind::WebAcl(_)
         | Kind::WebAclAssociation(_)
         | Kind::WebAclLogging(_)
-        | Kind::UsagePlan(_)
         | Kind::ApiKey(_)
         | Kind::UsagePlanKey(_) => return None,
     };
@@ -254,7 +290,7 @@ fn edge(from: &str, to: &str, relation: Relation) -> Edge {
 
 /// The edges a resource wires up: the triggers it defines, a queue's redrive,
 /// and a function's permissions.
-fn edges(plan: &ById, resource: &Resource) -> Vec<Edge> {
+fn edges(whole: &Plan, plan: &ById, resource: &Resource) -> Vec<Edge> {
     let id = resource.id.as_str();
     match &resource.kind {
         Kind::Route(route) => {
@@ -269,11 +305,31 @@ fn edges(plan: &ById, resource: &Resource) -> Vec<Edge> {
                 Relation::Invokes(Trigger::Request),
             )]
         }
-        Kind::RestMethod(method) => vec![edge(
-            id,
-            &method.function,
-            Relation::Invokes(Trigger::Request),
-        )],
+        Kind::RestMethod(method) => {
+            let mut found = vec![edge(
+                id,
+                &method.function,
+                Relation::Invokes(Trigger::Request),
+            )];
+            // The web ACL protects the stage: every route's requests.
+            found.extend(
+                whole
+                    .resources
+                    .iter()
+                    .filter(|r| matches!(r.kind, Kind::WebAcl(_)))
+                    .map(|acl| edge(&acl.id, id, Relation::Filters)),
+            );
+            if method.api_key_required {
+                found.extend(
+                    whole
+                        .resources
+                        .iter()
+                        .filter(|r| matches!(r.kind, Kind::UsagePlan(_)))
+                        .map(|client| edge(&client.id, id, Relation::ApiKey)),
+                );
+            }
+            found
+        }
         Kind::EventSourceMapping(mapping) => {
             let Some(source) = mapping.source.references().next() else {
                 return Vec::new();

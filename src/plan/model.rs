@@ -690,6 +690,8 @@ pub struct WebAclLogging {
 /// A client's tier of a REST API stage: its own rate, burst and quota.
 #[derive(Debug, Clone)]
 pub struct UsagePlan {
+    /// The spec's name of the client (`partner-a`).
+    pub client: String,
     pub name: String,
     pub description: String,
     pub api: Id,

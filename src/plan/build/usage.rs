@@ -20,6 +20,7 @@ impl Builder<'_> {
                 None,
                 client.loc,
                 Kind::UsagePlan(UsagePlan {
+                    client: client.value.clone(),
                     name: format!("{service}-{}", client.value),
                     description: format!("Limits of the client {}", client.value),
                     api: REST_API.into(),
