@@ -26,6 +26,9 @@ pub fn stage_without_anonymous_ip() -> Suppression {
     )
 }
 
+/// Why a REST API's methods have no request validators.
+const PROXY_VALIDATES: &str = "Every method is a Lambda proxy: the function receives the request as sent and validates it; API Gateway request validators would need request models the spec does not describe.";
+
 /// The suppressions a resource carries because of what it is.
 pub fn for_resource(resource: &Resource) -> Vec<Suppression> {
     use Check::{
@@ -148,7 +151,7 @@ pub fn for_resource(resource: &Resource) -> Vec<Suppression> {
         Kind::RestMethod(method) => {
             let mut found = vec![decision(
                 vec![CheckovTerraform("CKV2_AWS_53")],
-                "The method is a Lambda proxy: the function receives the request as sent and validates it; API Gateway request validators would need request models the spec does not describe.",
+                PROXY_VALIDATES,
             )];
             if let Some(reason) = &method.public_reason {
                 found.push(Suppression {
@@ -163,6 +166,14 @@ pub fn for_resource(resource: &Resource) -> Vec<Suppression> {
             }
             found
         }
+        Kind::RestApi(_) => vec![decision(
+            vec![CdkNag("AwsSolutions-APIG2")],
+            PROXY_VALIDATES,
+        )],
+        Kind::ApiKey(_) => vec![decision(
+            vec![Guard("CFN_NO_EXPLICIT_RESOURCE_NAMES")],
+            "Rule defect: a suppression only decides whether the rule runs, which it does while any resource of its types (API keys among them) is unsuppressed, and then it checks all of them. This key has no Name (API Gateway generates it, and its value); it carries the suppression so that the named tables' and alarms' take effect.",
+        )],
         Kind::RestStage(_) => vec![
             decision(
                 vec![
@@ -201,7 +212,6 @@ pub fn for_resource(resource: &Resource) -> Vec<Suppression> {
         | Kind::Permission(_)
         | Kind::Schedule(_)
         | Kind::EventSourceMapping(_)
-        | Kind::RestApi(_)
         | Kind::RestResource(_)
         | Kind::RestAuthorizer(_)
         | Kind::RestDeployment(_)
@@ -209,7 +219,6 @@ pub fn for_resource(resource: &Resource) -> Vec<Suppression> {
         | Kind::WebAclAssociation(_)
         | Kind::WebAclLogging(_)
         | Kind::UsagePlan(_)
-        | Kind::ApiKey(_)
         | Kind::UsagePlanKey(_) => Vec::new(),
     }
 }
