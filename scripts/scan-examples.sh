@@ -21,7 +21,11 @@ status=0
 init_service="${out}/sources/init-demo"
 target/debug/palisade init demo --dir "${init_service}" \
   --with api,table,queue,bucket,schedule,secret --github example-org/demo
-for spec in examples/*/palisade.yaml "${init_service}/palisade.yaml"; do
+# The same with a REST API (AWS WAF, a client's usage plan and API key).
+init_rest="${out}/sources/init-rest"
+target/debug/palisade init demo --dir "${init_rest}" \
+  --with api,table,queue,bucket,schedule,secret --api rest --github example-org/demo
+for spec in examples/*/palisade.yaml "${init_service}/palisade.yaml" "${init_rest}/palisade.yaml"; do
   name="$(basename "$(dirname "${spec}")")"
   target/debug/palisade build "${spec}" --target all --out "${out}/${name}"
   scripts/scan-cloudformation.sh "${out}/${name}/cloudformation/template.yaml" || status=1

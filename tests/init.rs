@@ -19,6 +19,7 @@ fn options(runtime: &str, features: &[Feature], github: Option<&str>) -> Options
         name: "demo".into(),
         runtime: runtime.into(),
         features: features.iter().copied().collect(),
+        api: palisade::spec::ApiType::Http,
         github: github.map(str::to_string),
         alerts: None,
         palisade_source: None,
@@ -477,6 +478,52 @@ fn init_then_build_from_the_command_line() {
         .args(["build", "--check"])
         .assert()
         .success();
+}
+
+/// `--api rest` (alone, it implies `--with api`): a REST API behind AWS WAF
+/// with an example client, whose key's value is in no output.
+#[test]
+fn init_with_a_rest_api_builds() {
+    let root = scratch("init-rest");
+    palisade()
+        .current_dir(&root)
+        .args(["init", "demo", "--api", "rest"])
+        .assert()
+        .success()
+        .stdout("");
+    let spec = std::fs::read_to_string(root.join("demo/palisade.yaml")).unwrap();
+    assert!(spec.contains("type: rest") && spec.contains("example-client:"));
+    palisade()
+        .current_dir(root.join("demo"))
+        .arg("build")
+        .assert()
+        .success();
+    let template =
+        std::fs::read_to_string(root.join("demo/dist/cloudformation/template.yaml")).unwrap();
+    for expected in [
+        "AWS::ApiGateway::RestApi",
+        "AWS::WAFv2::WebACL",
+        "AWS::WAFv2::LoggingConfiguration",
+        "AWS::ApiGateway::UsagePlan",
+        "AWS::ApiGateway::ApiKey",
+    ] {
+        assert!(template.contains(expected), "{expected}");
+    }
+    // The key's own properties (tags have `Value:` a level deeper).
+    let key = template
+        .split("Type: AWS::ApiGateway::ApiKey")
+        .nth(1)
+        .unwrap();
+    let key: Vec<&str> = key
+        .lines()
+        .skip(1)
+        .take_while(|l| !(l.starts_with("  ") && l.as_bytes()[2].is_ascii_uppercase()))
+        .collect();
+    assert!(
+        !key.iter().any(|l| l.starts_with("      Value:")),
+        "a key value in the template:\n{}",
+        key.join("\n")
+    );
 }
 
 #[test]

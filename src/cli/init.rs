@@ -26,6 +26,11 @@ pub struct Args {
     /// What to build in, comma-separated.
     #[arg(long = "with", value_enum, value_delimiter = ',')]
     pub features: Vec<Feature>,
+    /// Which API `--with api` builds: `http` (API Gateway HTTP API, any OIDC
+    /// issuer) or `rest` (REST API with AWS WAF, usage plans and API keys;
+    /// a Cognito user pool issuer). Implies `--with api`.
+    #[arg(long, value_enum, value_name = "TYPE")]
+    pub api: Option<ApiKind>,
     /// `owner/repo` that may deploy: adds `deploy_role:` and a deploy job
     /// that uses GitHub's OIDC provider (no stored keys).
     #[arg(long, value_name = "OWNER/REPO")]
@@ -77,7 +82,16 @@ pub fn run(args: &Args, io: &mut Io) -> Result<()> {
             .runtime
             .clone()
             .unwrap_or_else(|| runtime::newest(Family::Python).id.to_string()),
-        features: args.features.iter().copied().collect::<BTreeSet<_>>(),
+        features: args
+            .features
+            .iter()
+            .copied()
+            .chain(args.api.map(|_| Feature::Api))
+            .collect::<BTreeSet<_>>(),
+        api: match args.api {
+            Some(ApiKind::Rest) => crate::spec::ApiType::Rest,
+            Some(ApiKind::Http) | None => crate::spec::ApiType::Http,
+        },
         github: args.github.clone(),
         alerts: args.alerts.clone(),
     };
@@ -158,6 +172,15 @@ fn shell_path(dir: &Path) -> String {
     } else {
         format!("'{}'", text.replace('\'', r"'\''"))
     }
+}
+
+/// `--api`'s values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ApiKind {
+    /// An HTTP API (API Gateway v2) with a JWT authorizer for any OIDC issuer.
+    Http,
+    /// A REST API with AWS WAF, usage plans and API keys (Cognito issuer).
+    Rest,
 }
 
 // The command line's names for `init`'s features; the library knows no clap.

@@ -55,6 +55,8 @@ pub struct Options {
     pub name: String,
     pub runtime: String,
     pub features: BTreeSet<Feature>,
+    /// Which API the `api` feature builds (`http` unless asked).
+    pub api: crate::spec::ApiType,
     /// `owner/repo`: adds `deploy_role:` and a deploy job to the workflow.
     pub github: Option<String>,
     /// Who the alarms email (`alerts.email`); `None` writes
@@ -294,6 +296,7 @@ fn project_data(spec: &Spec, options: &Options, family: Family) -> Value {
         "palisade_rev": options.palisade_source.as_ref().map_or(PALISADE_REV, |(_, rev)| rev.as_str()),
         "functions": functions,
         "api": spec.api.is_some(),
+        "rest_api": spec.api.as_ref().is_some_and(|a| a.api_type() == crate::spec::ApiType::Rest),
         "secrets": spec.secrets.keys().map(|k| k.value.clone()).collect::<Vec<_>>(),
         "deploy": deploy.unwrap_or(Value::Bool(false)),
         "schema_file": SCHEMA_FILE,
@@ -325,6 +328,7 @@ mod tests {
             name: "demo".into(),
             runtime: "python3.13".into(),
             features: Feature::ALL.into(),
+            api: crate::spec::ApiType::Rest,
             github: Some("example-org/demo".into()),
             alerts: None,
             palisade_source: None,

@@ -133,7 +133,7 @@ pub fn spec(options: &Options) -> Spec {
                 .as_deref()
                 .unwrap_or(PLACEHOLDER_ALERTS_EMAIL)),
         }),
-        api: has(Feature::Api).then(|| api(&options.name)),
+        api: has(Feature::Api).then(|| api(&options.name, options.api)),
         functions,
         tables: only(has(Feature::Table), TABLE, || Table {
             renamed_from: None,
@@ -198,24 +198,47 @@ pub fn spec(options: &Options) -> Spec {
     }
 }
 
+/// The placeholder Cognito user pool of a new REST API (the README says to
+/// replace it).
+pub const REST_PLACEHOLDER_ISSUER: &str =
+    "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_EXAMPLE";
+
 /// One named resource, when its feature is on.
 fn only<T>(present: bool, name: &str, value: impl FnOnce() -> T) -> BTreeMap<Name, T> {
     present.then(|| (s(name), value())).into_iter().collect()
 }
 
 /// Two routes behind a JWT authorizer. The issuer and audience are
-/// placeholders the README tells the user to replace.
-fn api(service: &str) -> Api {
+/// placeholders the README tells the user to replace. A REST API's issuer
+/// is a Cognito user pool's (the only one its authorizer verifies), and it
+/// gets AWS WAF by default and one example client with its usage plan.
+fn api(service: &str, kind: ApiType) -> Api {
     let route = |function: &str, scope: &str| Route {
         function: s(function),
         scopes: vec![s(scope)],
         throttle: None,
         public: None,
     };
+    let rest = kind == ApiType::Rest;
+    let issuer = if rest {
+        REST_PLACEHOLDER_ISSUER
+    } else {
+        "https://auth.example.com/"
+    };
+    let clients = only(rest, "example-client", || Client {
+        rate: Spanned::synthetic(10),
+        burst: Spanned::synthetic(20),
+        quota: Some(Spanned::synthetic(Quota {
+            limit: 10_000,
+            period: QuotaPeriod::Day,
+        })),
+    });
     Api {
+        kind: rest.then(|| Spanned::synthetic(ApiType::Rest)),
+        clients,
         auth: Some(Auth {
             jwt: Spanned::synthetic(Jwt {
-                issuer: s("https://auth.example.com/"),
+                issuer: s(issuer),
                 audience: vec![s(&format!("{service}-api"))],
             }),
         }),
