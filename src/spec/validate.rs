@@ -506,7 +506,7 @@ impl Validator<'_> {
             {
                 self.error(
                     Code::RestApi,
-                    waf.loc,
+                    chosen.first().map_or(waf.loc, |r| r.loc),
                     "`managed_rules` must include `known-bad-inputs`: it blocks Log4j-style exploit requests",
                 );
             }
