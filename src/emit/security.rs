@@ -109,10 +109,15 @@ fn data(plan: &Plan, overrides: &crate::spec::Overrides) -> Value {
             suppressions.push(json!({ "checks": checks.join(", "), "resource": resource.id, "reason": cell(&suppression.reason) }));
         }
         // Public routes and roles have sections of their own.
-        if let Kind::Route(route) = &resource.kind
-            && let Some(reason) = &route.public_reason
-        {
-            public_routes.push(json!({ "route": route.key, "reason": cell(reason) }));
+        let public = if let Kind::Route(route) = &resource.kind {
+            route.public_reason.as_ref().map(|r| (&route.key, r))
+        } else if let Kind::RestMethod(method) = &resource.kind {
+            method.public_reason.as_ref().map(|r| (&method.key, r))
+        } else {
+            None
+        };
+        if let Some((route, reason)) = public {
+            public_routes.push(json!({ "route": route, "reason": cell(reason) }));
         }
         if let Kind::Role(role) = &resource.kind {
             match role.assumed_by {
@@ -150,6 +155,8 @@ fn data(plan: &Plan, overrides: &crate::spec::Overrides) -> Value {
             "public_routes": public_routes.len(),
         },
         "alerts_unsubscribed": plan.unsubscribed_alert_topic().map(|topic| topic.id.as_str()),
+        "waf": plan.resources.iter().any(|r| matches!(r.kind, Kind::WebAcl(_))),
+        "clients": plan.resources.iter().any(|r| matches!(r.kind, Kind::UsagePlan(_))),
         "graph": crate::graph::Graph::from_plan(plan).render(crate::graph::Format::Mermaid),
         "public_routes": public_routes,
         "waivers": waivers,
