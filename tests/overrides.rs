@@ -229,3 +229,60 @@ fn check_never_reports_a_control_both_applied_and_violated() {
         }
     }
 }
+
+/// A REST API's controls hold against overrides even with PAL-OVR-001
+/// waived on `api:`: its wiring, its web ACL's rules, its clients' limits,
+/// and no API key value ever written into a template.
+#[test]
+fn a_rest_apis_wiring_waf_and_keys_hold_under_a_waiver() {
+    let cases = [
+        (
+            "cloudformation",
+            "GetItemsMethod",
+            "{ Properties: { AuthorizationType: NONE } }",
+            "PAL-API-006",
+        ),
+        (
+            "terraform",
+            "aws_api_gateway_integration.get_items",
+            "{ uri: \"arn:aws:lambda:us-east-1:123456789012:function:other\" }",
+            "PAL-API-006",
+        ),
+        (
+            "cloudformation",
+            "WebAcl",
+            "{ Properties: { Rules: [] } }",
+            "PAL-API-007",
+        ),
+        (
+            "cloudformation",
+            "PartnerAApiKey",
+            "{ Properties: { Value: \"chosen-key-value-0123456789\" } }",
+            "PAL-API-008",
+        ),
+        (
+            "terraform",
+            "aws_api_gateway_usage_plan.partner_a",
+            "{ throttle_settings: { rate_limit: 10000, burst_limit: 5000 } }",
+            "PAL-API-008",
+        ),
+    ];
+    for (i, (target, address, patch, control)) in cases.into_iter().enumerate() {
+        let dir = example_copy("partners", &format!("override-rest-{i}"));
+        let spec = dir.join("palisade.yaml");
+        let text = std::fs::read_to_string(&spec).unwrap().replacen(
+            "  routes:\n",
+            "  waive: { PAL-OVR-001: \"tuning by hand\" }\n  routes:\n",
+            1,
+        );
+        std::fs::write(&spec, text).unwrap();
+        let case = (target.to_string(), address.to_string(), patch.to_string());
+        let spec = with_override(&dir, &case);
+        let (build, stderr) = code(palisade().args(["build", &spec]));
+        assert_eq!(build, 2, "{address}: {stderr}");
+        assert!(stderr.contains(control), "{address}: {stderr}");
+        // Refused before anything is written (the diagnostic quotes the
+        // spec's own line, nothing more).
+        assert!(!dir.join("dist").exists(), "{address}: output written");
+    }
+}
