@@ -163,3 +163,32 @@ fn sarif_marks_waivers_as_suppressed_results() {
         .count();
     assert!(suppressed >= 2);
 }
+
+/// A client whose plan allows more from one address than AWS WAF does is
+/// pointed out (the form: 50/s against 300 per 5 minutes); the
+/// partners example's clients fit under its per-IP limit.
+#[test]
+fn a_client_over_the_waf_per_ip_limit_is_an_advisory() {
+    let rules = |spec: &str| -> Vec<String> {
+        check_json(spec)["advisories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| format!("{} {}", a["rule"], a["message"]))
+            .collect()
+    };
+    let found = rules("tests/corpus/valid/rest-api.yaml");
+    assert!(
+        found
+            .iter()
+            .any(|r| r.contains("palisade.client-over-waf-limit")
+                && r.contains("partner-a")
+                && r.contains("15000 per 300 s")),
+        "{found:?}"
+    );
+    let found = rules("examples/partners/palisade.yaml");
+    assert!(
+        !found.iter().any(|r| r.contains("client-over-waf-limit")),
+        "{found:?}"
+    );
+}

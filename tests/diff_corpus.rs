@@ -131,12 +131,12 @@ fn edit_partners(from: &str, to: &str) -> String {
 
 /// Mutations of the REST API example: its per-client limits and its WAF.
 fn rest_corpus() -> Vec<(&'static str, String, &'static [Risk])> {
-    let client = "partner-a: { rate: 50, burst: 100, quota: { limit: 100000, period: month } }";
+    let client = "partner-a: { rate: 5, burst: 10, quota: { limit: 100000, period: month } }";
     vec![
         // Benign: tighter limits, a new client with its own limits.
         (
             "lower a client's rate",
-            edit_partners(client, &client.replace("rate: 50", "rate: 20")),
+            edit_partners(client, &client.replace("rate: 5", "rate: 2")),
             NONE,
         ),
         (
@@ -169,12 +169,12 @@ fn rest_corpus() -> Vec<(&'static str, String, &'static [Risk])> {
         // Broadening.
         (
             "raise a client's rate",
-            edit_partners(client, &client.replace("rate: 50", "rate: 80")),
+            edit_partners(client, &client.replace("rate: 5", "rate: 6")),
             B,
         ),
         (
             "raise a client's burst",
-            edit_partners(client, &client.replace("burst: 100", "burst: 150")),
+            edit_partners(client, &client.replace("burst: 10", "burst: 15")),
             B,
         ),
         (
@@ -184,7 +184,7 @@ fn rest_corpus() -> Vec<(&'static str, String, &'static [Risk])> {
         ),
         (
             "drop a client's quota",
-            edit_partners(client, "partner-a: { rate: 50, burst: 100 }"),
+            edit_partners(client, "partner-a: { rate: 5, burst: 10 }"),
             B,
         ),
         (

@@ -46,6 +46,7 @@ pub struct Advisory {
 
 pub const RUNTIME_UPDATE: &str = "palisade.runtime-update";
 pub const ALERTS_UNSUBSCRIBED: &str = "palisade.alerts-unsubscribed";
+pub const CLIENT_OVER_WAF_LIMIT: &str = "palisade.client-over-waf-limit";
 
 /// An override `build` accepted: listed so every escape-hatch use is seen.
 #[derive(Debug, Clone, Serialize)]
@@ -229,6 +230,34 @@ fn advisories(spec: &Spec, plan: &Plan) -> Vec<Advisory> {
                     ),
                     line: runtime.loc.line,
                     column: runtime.loc.column,
+                });
+            }
+        }
+    }
+    // A client's plan lets it send more from one address than AWS WAF lets
+    // one address send: calling from one IP, it is blocked below its plan.
+    if let Some(api) = &spec.api
+        && api.api_type() == crate::spec::ApiType::Rest
+        && !api.waive.contains_key(crate::catalog::ids::API_WAF)
+    {
+        let waf = api.waf.as_ref().map(|w| &w.value);
+        let per_ip = waf
+            .and_then(|w| w.rate_per_ip.as_ref())
+            .map_or(crate::spec::DEFAULT_WAF_RATE_PER_IP, |r| r.value);
+        let window = waf
+            .and_then(|w| w.window.as_ref())
+            .map_or(crate::spec::DEFAULT_WAF_WINDOW, |w| w.value);
+        for (name, client) in &api.clients {
+            let planned = u64::from(client.rate.value) * u64::from(window);
+            if planned > u64::from(per_ip) {
+                advisories.push(Advisory {
+                    rule: CLIENT_OVER_WAF_LIMIT,
+                    message: format!(
+                        "client `{}` may send {}/s ({planned} per {window} s), but AWS WAF blocks an IP address after {per_ip} per {window} s: from one address it is blocked below its plan; raise `waf.rate_per_ip` if it calls from few addresses",
+                        name.value, client.rate.value
+                    ),
+                    line: client.rate.loc.line,
+                    column: client.rate.loc.column,
                 });
             }
         }

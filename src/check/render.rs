@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::{ALERTS_UNSUBSCRIBED, Assessment, RUNTIME_UPDATE, Status};
+use super::{ALERTS_UNSUBSCRIBED, Assessment, CLIENT_OVER_WAF_LIMIT, RUNTIME_UPDATE, Status};
 use crate::controls::CATALOG;
 use crate::text::terminal;
 
@@ -136,6 +136,10 @@ pub fn sarif(report: &Assessment, spec_path: &str) -> String {
     for (id, text) in [
         (RUNTIME_UPDATE, "A newer runtime of the same family exists"),
         (ALERTS_UNSUBSCRIBED, "Alarms should notify someone"),
+        (
+            CLIENT_OVER_WAF_LIMIT,
+            "A client's plan allows more per IP address than AWS WAF does",
+        ),
     ] {
         rules.push(json!({
             "id": id,

@@ -226,8 +226,9 @@ fn api(service: &str, kind: ApiType) -> Api {
         "https://auth.example.com/"
     };
     let clients = only(rest, "example-client", || Client {
-        rate: Spanned::synthetic(10),
-        burst: Spanned::synthetic(20),
+        // 1,500 per 5 minutes: within the default per-IP limit of AWS WAF.
+        rate: Spanned::synthetic(5),
+        burst: Spanned::synthetic(10),
         quota: Some(Spanned::synthetic(Quota {
             limit: 10_000,
             period: QuotaPeriod::Day,
