@@ -366,6 +366,67 @@ const NOT_GRANTED: &[(&str, &str)] = &[
     ),
     ("sns:PutDataProtectionPolicy", "not set"),
     (
+        "apigateway:UpdateRestApiPolicy",
+        "REST APIs get no resource policy",
+    ),
+    (
+        "iam:DescribeOrganization",
+        "WAF logging to an organization's destinations: not used",
+    ),
+    ("payments:", "not used (WAF's paid rule groups)"),
+    (
+        "amplify:",
+        "web ACLs are associated with REST API stages only",
+    ),
+    (
+        "apprunner:",
+        "web ACLs are associated with REST API stages only",
+    ),
+    (
+        "appsync:",
+        "web ACLs are associated with REST API stages only",
+    ),
+    (
+        "bedrock-agentcore:",
+        "web ACLs are associated with REST API stages only",
+    ),
+    (
+        "cognito-idp:AssociateWebACL",
+        "web ACLs are associated with REST API stages only",
+    ),
+    (
+        "cognito-idp:DisassociateWebACL",
+        "web ACLs are associated with REST API stages only",
+    ),
+    (
+        "cognito-idp:GetWebACLForResource",
+        "web ACLs are associated with REST API stages only",
+    ),
+    (
+        "elasticloadbalancing:CreateWebACLAssociation",
+        "web ACLs are associated with REST API stages only",
+    ),
+    (
+        "elasticloadbalancing:DeleteWebACLAssociation",
+        "web ACLs are associated with REST API stages only",
+    ),
+    (
+        "elasticloadbalancing:GetLoadBalancerWebACL",
+        "web ACLs are associated with REST API stages only",
+    ),
+    (
+        "elasticloadbalancing:SetWebACL",
+        "web ACLs are associated with REST API stages only",
+    ),
+    (
+        "wafv2:GetPermissionPolicy",
+        "the web ACL is shared with no other account",
+    ),
+    (
+        "wafv2:PutPermissionPolicy",
+        "the web ACL is shared with no other account",
+    ),
+    (
         "sns:SetSubscriptionAttributes",
         "subscriptions have no attributes to change",
     ),
@@ -382,10 +443,15 @@ fn execution_role_grants_what_cloudformation_declares_and_nothing_else() {
             types.insert(resource["Type"].as_str().unwrap().to_string());
         }
     }
-    let plan = plan(&example_with_deploy_role("orders"));
-    let granted = actions(
-        &template(&plan)["Resources"][EXECUTION_ROLE]["Properties"]["Policies"][0]["PolicyDocument"],
-    );
+    // An HTTP API service's role, and a REST API's (which adds its own).
+    let mut granted = BTreeSet::new();
+    for example in ["orders", "partners"] {
+        let plan = plan(&example_with_deploy_role(example));
+        granted.extend(actions(
+            &template(&plan)["Resources"][EXECUTION_ROLE]["Properties"]["Policies"][0]
+                ["PolicyDocument"],
+        ));
+    }
     let declared: BTreeSet<&String> = types
         .iter()
         .flat_map(|t| {

@@ -19,7 +19,12 @@ impl Builder<'_> {
             ),
             (
                 deploy::EXECUTION_ROLE,
-                deploy::execution_role(service),
+                deploy::execution_role(
+                    service,
+                    self.spec.api.as_ref().is_some_and(|a| {
+                        a.api_type() == spec::ApiType::Rest && !a.routes.is_empty()
+                    }),
+                ),
                 "--role-arn for aws cloudformation deploy",
             ),
         ] {
