@@ -191,4 +191,11 @@ fn a_client_over_the_waf_per_ip_limit_is_an_advisory() {
         !found.iter().any(|r| r.contains("client-over-waf-limit")),
         "{found:?}"
     );
+    // Its Cognito authorizer cannot check the audience: said, not hidden.
+    assert!(
+        found
+            .iter()
+            .any(|r| r.contains("palisade.rest-audience-unchecked") && r.contains("partners-api")),
+        "{found:?}"
+    );
 }
