@@ -6,46 +6,36 @@ use crate::catalog::ids::*;
 use crate::plan::Kind;
 
 pub(super) fn check(cx: &Context, f: &mut Findings) {
-    if let Kind::Route(route) = &f.resource.kind {
-        let public_reason = route
-            .public_reason
+    // HTTP routes and REST methods answer to the same two controls.
+    let route = if let Kind::Route(r) = &f.resource.kind {
+        Some((
+            &r.key,
+            r.authorizer.is_some(),
+            r.scopes.is_empty(),
+            &r.public_reason,
+        ))
+    } else if let Kind::RestMethod(m) = &f.resource.kind {
+        Some((
+            &m.key,
+            m.authorizer.is_some(),
+            m.scopes.is_empty(),
+            &m.public_reason,
+        ))
+    } else {
+        None
+    };
+    if let Some((key, authorized, no_scopes, public_reason)) = route {
+        let public_reason = public_reason
             .as_deref()
             .is_some_and(|r| !r.trim().is_empty());
-        if route.authorizer.is_none() && !public_reason {
+        if !authorized && !public_reason {
             f.add(
                 API_AUTHORIZER,
-                format!(
-                    "route `{}` has no authorizer and no public reason",
-                    route.key
-                ),
+                format!("route `{key}` has no authorizer and no public reason"),
             );
         }
-        if route.authorizer.is_some() && route.scopes.is_empty() && !f.waived(API_SCOPES) {
-            f.add(
-                API_SCOPES,
-                format!("route `{}` requires no scopes", route.key),
-            );
-        }
-    }
-    if let Kind::RestMethod(method) = &f.resource.kind {
-        let public_reason = method
-            .public_reason
-            .as_deref()
-            .is_some_and(|r| !r.trim().is_empty());
-        if method.authorizer.is_none() && !public_reason {
-            f.add(
-                API_AUTHORIZER,
-                format!(
-                    "route `{}` has no authorizer and no public reason",
-                    method.key
-                ),
-            );
-        }
-        if method.authorizer.is_some() && method.scopes.is_empty() && !f.waived(API_SCOPES) {
-            f.add(
-                API_SCOPES,
-                format!("route `{}` requires no scopes", method.key),
-            );
+        if authorized && no_scopes && !f.waived(API_SCOPES) {
+            f.add(API_SCOPES, format!("route `{key}` requires no scopes"));
         }
     }
     if let Kind::RestStage(stage) = &f.resource.kind {

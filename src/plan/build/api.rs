@@ -57,23 +57,11 @@ impl Builder<'_> {
             ..
         } = routes;
         let access_logs = API_ACCESS_LOGS_ID.to_string();
-        let log_group_name = format!("/aws/apigateway/{service}/access");
-        let log_group = self.add(
-            access_logs.clone(),
-            None,
+        self.access_log_group(
+            &access_logs,
+            format!("/aws/apigateway/{service}/access"),
             loc,
-            Kind::LogGroup(LogGroup {
-                name: Expr::lit(&log_group_name),
-                retention_days: self.spec.log_retention_days(),
-                key: SERVICE_KEY.into(),
-            }),
         );
-        log_group.retain = true;
-        log_group.controls = vec![
-            applied(API_ACCESS_LOGS, None),
-            applied(KMS_ENCRYPTION, None),
-        ];
-        self.log_groups.push(log_group_name);
         let throttle = api.throttle.unwrap_or(spec::DEFAULT_THROTTLE);
         let stage = self.add(
             API_STAGE.into(),
@@ -256,4 +244,27 @@ struct Routes {
     throttles: Vec<(String, Throttle)>,
     /// One integration per function, however many routes it serves.
     integrations: BTreeSet<Id>,
+}
+
+impl Builder<'_> {
+    /// An API's access-log group (HTTP or REST): encrypted with the
+    /// service key, retained, with the service's retention.
+    pub(super) fn access_log_group(&mut self, id: &str, name: String, loc: Loc) {
+        let log_group = self.add(
+            id.into(),
+            None,
+            loc,
+            Kind::LogGroup(LogGroup {
+                name: Expr::lit(&name),
+                retention_days: self.spec.log_retention_days(),
+                key: SERVICE_KEY.into(),
+            }),
+        );
+        log_group.retain = true;
+        log_group.controls = vec![
+            applied(API_ACCESS_LOGS, None),
+            applied(KMS_ENCRYPTION, None),
+        ];
+        self.log_groups.push(name);
+    }
 }

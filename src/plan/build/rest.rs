@@ -179,23 +179,11 @@ impl Builder<'_> {
         // A deployment snapshots the methods that exist when it is made.
         deployment.depends_on = methods;
 
-        let log_group_name = format!("/aws/apigateway/{service}/rest-access");
-        let log_group = self.add(
-            REST_API_ACCESS_LOGS.into(),
-            None,
+        self.access_log_group(
+            REST_API_ACCESS_LOGS,
+            format!("/aws/apigateway/{service}/rest-access"),
             loc,
-            Kind::LogGroup(LogGroup {
-                name: Expr::lit(&log_group_name),
-                retention_days: self.spec.log_retention_days(),
-                key: SERVICE_KEY.into(),
-            }),
         );
-        log_group.retain = true;
-        log_group.controls = vec![
-            applied(API_ACCESS_LOGS, None),
-            applied(KMS_ENCRYPTION, None),
-        ];
-        self.log_groups.push(log_group_name);
         let throttle = api.throttle.unwrap_or(spec::DEFAULT_THROTTLE);
         let stage = self.add(
             REST_API_STAGE.into(),
