@@ -169,28 +169,24 @@ fn node(plan: &Plan, resource: &Resource) -> Option<Node> {
     let (kind, name, encrypted_with) = match &resource.kind {
         // Public means no authorizer, whatever the spec says; the reason is
         // what the spec gave for it.
-        Kind::Route(route) => {
-            let auth = match &route.authorizer {
-                Some(_) => RouteAuth::Jwt {
-                    scopes: route.scopes.clone(),
-                },
-                None => RouteAuth::Public {
-                    reason: route.public_reason.clone().unwrap_or_default(),
-                },
-            };
-            (NodeKind::Route(auth), route.key.clone(), None)
-        }
-        Kind::RestMethod(method) => {
-            let auth = match &method.authorizer {
-                Some(_) => RouteAuth::Jwt {
-                    scopes: method.scopes.clone(),
-                },
-                None => RouteAuth::Public {
-                    reason: method.public_reason.clone().unwrap_or_default(),
-                },
-            };
-            (NodeKind::Route(auth), method.key.clone(), None)
-        }
+        Kind::Route(route) => (
+            NodeKind::Route(route_auth(
+                route.authorizer.is_some(),
+                &route.scopes,
+                &route.public_reason,
+            )),
+            route.key.clone(),
+            None,
+        ),
+        Kind::RestMethod(method) => (
+            NodeKind::Route(route_auth(
+                method.authorizer.is_some(),
+                &method.scopes,
+                &method.public_reason,
+            )),
+            method.key.clone(),
+            None,
+        ),
         Kind::WebAcl(acl) => (
             NodeKind::WebAcl {
                 rate_per_ip: acl.rate_per_ip,
@@ -472,4 +468,18 @@ fn permissions(plan: &ById, function: &str, statement: &Statement) -> Vec<Edge> 
 
 fn spec_kind(kind: &Kind) -> Option<spec::Section> {
     kind.describe().access
+}
+
+/// How a route (HTTP) or method (REST) is reached: public means no
+/// authorizer, whatever the spec says; the reason is what the spec gave.
+fn route_auth(authorized: bool, scopes: &[String], public_reason: &Option<String>) -> RouteAuth {
+    if authorized {
+        RouteAuth::Jwt {
+            scopes: scopes.to_vec(),
+        }
+    } else {
+        RouteAuth::Public {
+            reason: public_reason.clone().unwrap_or_default(),
+        }
+    }
 }

@@ -161,15 +161,6 @@ pub fn execution_role(service: &str, rest: bool) -> Role {
             Part::Lit(format!(":{rest}")),
         ])
     };
-    let api_gateway = |path: &str| {
-        Expr(vec![
-            Part::Lit("arn:".into()),
-            Part::Partition,
-            Part::Lit(":apigateway:".into()),
-            Part::Region,
-            Part::Lit(format!("::{path}")),
-        ])
-    };
     let roles = global_in_account("iam", format!("role/{service}-*"));
     let functions = in_account("lambda", format!("function:{service}-*"));
     let function_condition = Condition {
@@ -511,15 +502,6 @@ pub fn execution_role(service: &str, rest: bool) -> Role {
 /// scopes to the region's REST APIs), its web ACL (by name) and the WAF log
 /// group and log delivery.
 fn rest_api_statements(service: &str) -> Vec<Statement> {
-    let api_gateway = |path: &str| {
-        Expr(vec![
-            Part::Lit("arn:".into()),
-            Part::Partition,
-            Part::Lit(":apigateway:".into()),
-            Part::Region,
-            Part::Lit(format!("::{path}")),
-        ])
-    };
     let wafv2 = |account: Option<()>, rest: String| {
         let mut parts = vec![
             Part::Lit("arn:".into()),
@@ -614,6 +596,18 @@ fn rest_api_statements(service: &str) -> Vec<Statement> {
 }
 
 /// Objects under the service's prefix in the artifact bucket.
+/// An API Gateway resource by path (API Gateway authorises by path, in
+/// this region, with no account).
+fn api_gateway(path: &str) -> Expr {
+    Expr(vec![
+        Part::Lit("arn:".into()),
+        Part::Partition,
+        Part::Lit(":apigateway:".into()),
+        Part::Region,
+        Part::Lit(format!("::{path}")),
+    ])
+}
+
 fn artifact_objects(service: &str) -> Expr {
     Expr(vec![
         Part::Lit("arn:".into()),
