@@ -17,7 +17,8 @@ use crate::spec::{LoadedSpec, Loc, Spec, Waivers};
 #[derive(Debug)]
 pub struct Compiled {
     pub plan: Plan,
-    /// The final template, overrides merged.
+    /// The final template, overrides merged; `Value::Null` when
+    /// [`Render::stacks`] took it (`build`, which writes only the stacks).
     pub cloudformation: Value,
     /// The final Terraform module's files, overrides merged.
     pub terraform: terraform::Files,
@@ -95,13 +96,6 @@ pub fn run_and_render(
         plan::CompileError::Invalid(diagnostics) => invalid(diagnostics),
         plan::CompileError::Bug(bug) => bug,
     })?;
-    // A planner bug must never ship a stack that silently lacks a control.
-    if let Some(finding) = controls::verify::verify(&plan).first() {
-        return Err(Error::Internal(format!(
-            "the plan fails {} on {}: {}",
-            finding.control, finding.resource, finding.message
-        )));
-    }
     let limit = crate::spec::validate::MAX_GENERATED_RESOURCES;
     if plan.resources.len() > limit {
         let diagnostic = Diagnostic::error(
@@ -134,10 +128,27 @@ pub fn run_and_render(
     let ((template, planned, texts), module, security) = std::thread::scope(|scope| {
         let template = scope.spawn(|| {
             let (template, planned) = cloudformation::template_patched(&plan, &cfn_patches);
+            // What the overrides made of each patched resource, for the
+            // controls below, before `stacks` takes the template.
+            let planned: Vec<_> = planned
+                .into_iter()
+                .map(|(id, planned)| {
+                    let shipped = template["Resources"][&id].clone();
+                    (id, planned, shipped)
+                })
+                .collect();
             let text = render.template.map(|text| text(&template));
-            let stacks = render.stacks.map(|stacks| stacks(&plan, &template));
-            (template, planned, (text, stacks))
+            match render.stacks {
+                Some(stacks) => {
+                    let rendered = stacks(&plan, template);
+                    (Value::Null, planned, (text, Some(rendered)))
+                }
+                None => (template, planned, (text, None)),
+            }
         });
+        // A planner bug must never ship a stack that silently lacks a
+        // control: checked here, beside the template, and refused below.
+        let unverified = controls::verify::verify(&plan).into_iter().next();
         let module = terraform::module_patched(&plan, &tf_patches);
         let security = render
             .security
@@ -146,22 +157,29 @@ pub fn run_and_render(
             template
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            module,
+            (unverified, module),
             security,
         )
     });
+    let (unverified, module) = module;
+    if let Some(finding) = unverified {
+        return Err(Error::Internal(format!(
+            "the plan fails {} on {}: {}",
+            finding.control, finding.resource, finding.message
+        )));
+    }
     let (template_text, stacks) = texts;
     let (files, patched_blocks) = module.map_err(|clash| invalid(vec![clash.diagnostic(&plan)]))?;
 
     let mut shipped = Vec::new();
-    for (id, planned) in planned {
+    for (id, planned, shipped_resource) in planned {
         let resource = plan.get(&id).expect("patched resources are plan resources");
         shipped.push(artifact::Shipped {
             target: Target::CloudFormation,
             resource,
             resource_type: planned["Type"].as_str().unwrap_or_default().to_string(),
             cfn_type: cfn_type(resource).to_string(),
-            shipped: template["Resources"][&id].clone(),
+            shipped: shipped_resource,
             planned,
             address: id,
         });

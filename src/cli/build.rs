@@ -165,7 +165,7 @@ pub fn compile_loaded(
     let text = |template: &serde_json::Value| cloudformation_text(template, format);
     // One template, or a root and nested stacks when it would be too large
     // for CloudFormation (src/emit/cloudformation/nested.rs).
-    let stacks = |plan: &plan::Plan, template: &serde_json::Value| {
+    let stacks = |plan: &plan::Plan, template: serde_json::Value| {
         let root_file = cloudformation_file_name(format);
         crate::emit::cloudformation::nested::render(&loaded.spec, plan, template, &text, root_file)
     };

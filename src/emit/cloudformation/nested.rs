@@ -94,7 +94,9 @@ pub struct Layout {
 pub type Rendered = Result<Vec<(String, String)>, Diagnostic>;
 
 /// What renders them, given the plan and the final template ([`render`]).
-pub type RenderStacks<'a> = dyn Fn(&Plan, &Value) -> Rendered + Sync + 'a;
+/// It takes the template: splitting moves its resources into the stacks
+/// instead of copying them.
+pub type RenderStacks<'a> = dyn Fn(&Plan, Value) -> Rendered + Sync + 'a;
 
 /// Renders the final template as `build` writes it: at `root_file`, split
 /// into nested stacks when the spec pins them or the template is over the
@@ -102,13 +104,13 @@ pub type RenderStacks<'a> = dyn Fn(&Plan, &Value) -> Rendered + Sync + 'a;
 pub fn render(
     spec: &Spec,
     plan: &Plan,
-    template: &Value,
+    template: Value,
     text: &(dyn Fn(&Value) -> String + Sync),
     root_file: &str,
 ) -> Rendered {
-    if !pinned(spec) && !needed(template, None) {
-        let single = text(template);
-        if !needed(template, Some(&single)) {
+    if !pinned(spec) && !needed(&template, None) {
+        let single = text(&template);
+        if !needed(&template, Some(&single)) {
             return Ok(vec![(root_file.to_string(), single)]);
         }
     }
@@ -509,26 +511,32 @@ fn references(value: &Value) -> BTreeSet<String> {
 pub fn split(
     spec: &Spec,
     plan: &Plan,
-    template: &Value,
+    template: Value,
     render: &(dyn Fn(&Value) -> String + Sync),
     ext: &str,
 ) -> Result<Layout, Diagnostic> {
     let assigned = assign(spec, plan);
     let stack_of = |id: &str| assigned.get(id).copied();
-    let resources = template["Resources"]
-        .as_object()
-        .cloned()
-        .unwrap_or_default();
+    // The template's parts move into the stacks: a large template is too
+    // large to copy on the build's path.
+    let mut template = match template {
+        Value::Object(template) => template,
+        _ => Map::new(),
+    };
+    let resources = match template.remove("Resources") {
+        Some(Value::Object(resources)) => resources,
+        _ => Map::new(),
+    };
     let mut members: BTreeMap<Stack, Map<String, Value>> = BTreeMap::new();
     for (id, resource) in resources {
         // A resource the plan does not know (none today) stays in the root.
         let stack = stack_of(&id).unwrap_or(Stack::Root);
         members.entry(stack).or_default().insert(id, resource);
     }
-    let root_parameters = template["Parameters"]
-        .as_object()
-        .cloned()
-        .unwrap_or_default();
+    let root_parameters = match template.remove("Parameters") {
+        Some(Value::Object(parameters)) => parameters,
+        _ => Map::new(),
+    };
     let mut root_resources = members.remove(&Stack::Root).unwrap_or_default();
     let service = &spec.service.value;
     let loc_of = |id: &str| {
@@ -589,16 +597,8 @@ pub fn split(
     // The service's outputs about one child's resources (a table's name) are
     // that child's outputs: the root keeps its own, under the 200 a
     // template may have.
-    // Everything but the resources (split above), without cloning them again.
-    let mut root_template = Value::Object(
-        template
-            .as_object()
-            .into_iter()
-            .flatten()
-            .filter(|(key, _)| *key != "Resources")
-            .map(|(key, value)| (key.clone(), value.clone()))
-            .collect(),
-    );
+    // Everything but the resources and parameters (taken above).
+    let mut root_template = Value::Object(template);
     let mut moved_outputs: BTreeMap<Stack, Map<String, Value>> = BTreeMap::new();
     if let Some(Value::Object(template_outputs)) = root_template.get_mut("Outputs") {
         let mut kept = Map::new();
