@@ -67,6 +67,42 @@ pub fn digest(bytes: &[u8]) -> String {
     text
 }
 
+/// Every output's [`digest`], on two cores: a large build's outputs are
+/// tens of megabytes, hashed at the end of the build, on its path.
+fn digests(outputs: &BTreeMap<String, Vec<u8>>) -> BTreeMap<String, String> {
+    let all: Vec<(&String, &Vec<u8>)> = outputs.iter().collect();
+    let bytes: usize = all.iter().map(|(_, b)| b.len()).sum();
+    let hash = |part: &[(&String, &Vec<u8>)]| -> Vec<(String, String)> {
+        part.iter()
+            .map(|(path, bytes)| ((*path).clone(), digest(bytes)))
+            .collect()
+    };
+    // Below a megabyte a thread costs more than it saves.
+    if bytes < 1 << 20 {
+        return hash(&all).into_iter().collect();
+    }
+    // Halves by size, not by count: a few templates outweigh many zips.
+    let mut seen = 0;
+    let middle = all
+        .iter()
+        .position(|(_, b)| {
+            seen += b.len();
+            seen * 2 >= bytes
+        })
+        .unwrap_or(0);
+    let (first, second) = all.split_at(middle);
+    std::thread::scope(|scope| {
+        let other = scope.spawn(|| hash(second));
+        let mut found = hash(first);
+        found.extend(
+            other
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        );
+        found.into_iter().collect()
+    })
+}
+
 /// An output root as the last build left it: its manifest and the files the
 /// manifest lists. `build` reads them on another core while the spec
 /// compiles; a file not read ahead is read when it is compared.
@@ -157,9 +193,10 @@ pub fn update(
     };
     let recorded = |path: &str| old.as_ref().and_then(|m| m.files.get(path));
     let mut update = Update::default();
-    let mut manifest = Manifest::default();
+    let mut manifest = Manifest {
+        files: digests(outputs),
+    };
     for (path, bytes) in outputs {
-        manifest.files.insert(path.clone(), digest(bytes));
         match last.take(path)? {
             None => {}
             Some(disk) if disk == *bytes => {
