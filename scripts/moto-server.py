@@ -102,6 +102,25 @@ def _execute_change_set(self, change_set_name, stack_name=None):
 
 cfn_models.CloudFormationBackend.execute_change_set = _execute_change_set
 
+
+# moto 5.2.6 creates a nested stack (AWS::CloudFormation::Stack, its
+# template read from moto's S3) but cannot answer `Fn::GetAtt [Stack,
+# Outputs.Name]` ("'Stack' object has no attribute 'get_cfn_attribute'"),
+# which is how CloudFormation passes a child's outputs to the root and the
+# other children.
+def _stack_attribute(self, attribute_name):
+    if attribute_name.startswith("Outputs."):
+        name = attribute_name[len("Outputs."):]
+        for output in self.output_map.values():
+            if output.key == name:
+                return output.value
+    from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+    raise UnformattedGetAttTemplateException()
+
+
+cfn_models.Stack.get_cfn_attribute = _stack_attribute
+
 if __name__ == "__main__":
     from moto.server import main
 

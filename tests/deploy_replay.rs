@@ -120,6 +120,7 @@ fn renamed() -> Stack {
         name: "orders-prod".into(),
         template,
         packages: Vec::new(),
+        children: Vec::new(),
         account: Some("123456789012".into()),
     }
 }

@@ -136,3 +136,40 @@ fn the_cli_reads_plans_and_change_sets_and_fails_on_request() {
     let out = run(&["diff", "--plan", "Cargo.toml"]);
     assert_eq!(out.status.code(), Some(2), "not JSON");
 }
+
+/// A root change set with a nested stack (`--include-nested-stacks`): the
+/// stack's own entry says nothing about its resources, so alone it is
+/// `unanalysed`; with the nested change set spliced in (as `palisade deploy`
+/// does) the nested resources are classified and the stack entry is not.
+#[test]
+fn nested_change_sets_are_unanalysed_until_read() {
+    let root = serde_json::json!({ "Changes": [
+        { "Type": "Resource", "ResourceChange": {
+            "Action": "Modify", "LogicalResourceId": "Functions000Stack",
+            "ResourceType": "AWS::CloudFormation::Stack", "Replacement": "False",
+            "Scope": ["Properties"],
+            "ChangeSetId": "arn:aws:cloudformation:eu-west-1:123456789012:changeSet/palisade-1-Functions000Stack/1",
+            "Details": [{ "Target": { "Attribute": "Properties", "Name": "TemplateURL", "RequiresRecreation": "Never" } }]
+        } }
+    ] });
+    let alone = classes(&diff::plan::change_set("root.json", &root).unwrap());
+    assert_eq!(alone["Functions000Stack"].1, vec![Risk::Unanalysed]);
+
+    let values = read("changeset-values.json");
+    let nested = serde_json::json!({ "Changes": values["Changes"].as_array().unwrap().iter()
+        .filter(|c| c["ResourceChange"]["LogicalResourceId"] == "GetOrderRole").cloned().collect::<Vec<_>>() });
+    let mut spliced = root.clone();
+    palisade::deploy::render::splice_nested(&mut spliced, "Functions000Stack", &nested);
+    let read = classes(&diff::plan::change_set("root.json", &spliced).unwrap());
+    assert_eq!(read["Functions000Stack"].1, vec![], "{read:?}");
+    assert_eq!(
+        read["Functions000Stack/GetOrderRole"].1,
+        vec![Risk::Broadening],
+        "{read:?}"
+    );
+    // Splicing under another stack's name reads nothing for this one.
+    let mut elsewhere = root.clone();
+    palisade::deploy::render::splice_nested(&mut elsewhere, "Data000Stack", &nested);
+    let other = classes(&diff::plan::change_set("root.json", &elsewhere).unwrap());
+    assert_eq!(other["Functions000Stack"].1, vec![Risk::Unanalysed]);
+}

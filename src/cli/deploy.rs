@@ -106,9 +106,19 @@ pub fn run(args: &Args, io: &mut Io) -> Result<()> {
             Some((name.to_string(), bytes.clone()))
         })
         .collect();
+    let children = deploy::children(&template, &compiled.outputs)?;
+    let mut packages = deploy::packages(&template, &zips)?;
+    for (_, text) in &children {
+        let child: serde_json::Value = serde_json::from_slice(text)
+            .map_err(|e| Error::Internal(format!("a nested template is not JSON: {e}")))?;
+        packages.extend(deploy::packages(&child, &zips)?);
+    }
+    packages.sort();
+    packages.dedup();
     let stack = Stack {
         name: loaded.spec.service.value.clone(),
-        packages: deploy::packages(&template, &zips)?,
+        packages,
+        children,
         template,
         account: loaded.stage.as_ref().map(|s| s.account.clone()),
     };

@@ -39,6 +39,9 @@ pub struct Stack {
     pub template: Value,
     /// Function zips by S3 key (`<service>/<function>-<hash>.zip`).
     pub packages: Vec<(String, Vec<u8>)>,
+    /// Nested stacks' templates by S3 key (the root's `TemplateURL`s,
+    /// `<service>/stacks/<name>-<hash>.json`); empty for one template.
+    pub children: Vec<(String, Vec<u8>)>,
     /// The account the environment names; credentials for another are refused.
     pub account: Option<String>,
 }
@@ -173,6 +176,31 @@ async fn current(clients: &Clients, stack: &str) -> Result<Option<Current>> {
     }))
 }
 
+/// Every change of a nested change set (`--include-nested-stacks`), with
+/// property values, all pages.
+async fn nested_changes(
+    cfn: &aws_sdk_cloudformation::Client,
+    set_id: &str,
+) -> Result<Vec<aws_sdk_cloudformation::types::Change>> {
+    let mut changes = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let described = cfn
+            .describe_change_set()
+            .change_set_name(set_id)
+            .include_property_values(true)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| aws_error("describing a nested stack's change set", e))?;
+        changes.extend(described.changes().iter().cloned());
+        token = described.next_token().map(str::to_string);
+        if token.is_none() {
+            return Ok(changes);
+        }
+    }
+}
+
 /// Deploys `stack`. Errors: `Usage` (exit 2) for what AWS refused or a
 /// stack that cannot take a change; `CheckFailed` (exit 1) for a change
 /// stopped by `--fail-on`, declined, or that failed and rolled back.
@@ -229,6 +257,21 @@ pub async fn deploy(
         );
     if let Some(role) = &role_arn {
         create = create.role_arn(role);
+    }
+    // CloudFormation reads the nested templates when it makes the change
+    // set, and shows their changes only in nested change sets.
+    for (key, bytes) in &stack.children {
+        upload(
+            clients,
+            &options.artifact_bucket,
+            key,
+            bytes.clone(),
+            console,
+        )
+        .await?;
+    }
+    if !stack.children.is_empty() {
+        create = create.include_nested_stacks(true);
     }
     if body.len() <= MAX_TEMPLATE_BODY {
         create = create.template_body(body);
@@ -348,7 +391,20 @@ pub async fn deploy(
         return Ok(Outcome::NoChanges);
     }
 
-    let set_json = render::change_set_json(&changes);
+    let mut set_json = render::change_set_json(&changes);
+    for change in &changes {
+        let Some(rc) = change.resource_change() else {
+            continue;
+        };
+        let (Some(parent), Some(nested_id)) = (rc.logical_resource_id(), rc.change_set_id()) else {
+            continue;
+        };
+        if rc.resource_type() != Some("AWS::CloudFormation::Stack") {
+            continue;
+        }
+        let nested = nested_changes(cfn, nested_id).await?;
+        render::splice_nested(&mut set_json, parent, &render::change_set_json(&nested));
+    }
     let report = match &old {
         Some(old) => render::report(old, &stack.template, &set_json)?,
         None => {
@@ -628,6 +684,40 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// The nested templates the root's stack resources point at, by the S3 key
+/// in their `TemplateURL` (`https://${ArtifactBucket}.s3.${AWS::Region}.
+/// ${AWS::URLSuffix}/<key>`), read from the build's
+/// `cloudformation/stacks/<file>`: exactly what CloudFormation will fetch.
+pub fn children(
+    root: &Value,
+    outputs: &std::collections::BTreeMap<String, Vec<u8>>,
+) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut found = Vec::new();
+    for (id, resource) in root["Resources"].as_object().into_iter().flatten() {
+        if resource["Type"] != "AWS::CloudFormation::Stack" {
+            continue;
+        }
+        let url = resource["Properties"]["TemplateURL"]["Fn::Sub"]
+            .as_str()
+            .ok_or_else(|| Error::Internal(format!("nested stack {id} has no TemplateURL")))?;
+        let key = url
+            .split_once("${AWS::URLSuffix}/")
+            .map(|(_, key)| key)
+            .filter(|key| !key.is_empty())
+            .ok_or_else(|| {
+                Error::Internal(format!("nested stack {id}: unexpected TemplateURL {url}"))
+            })?;
+        let file = key.rsplit('/').next().unwrap_or(key);
+        let text = outputs
+            .get(&format!("cloudformation/stacks/{file}"))
+            .ok_or_else(|| {
+                Error::Internal(format!("nested stack {id}: the build wrote no {file}"))
+            })?;
+        found.push((key.to_string(), text.clone()));
+    }
+    Ok(found)
 }
 
 /// The function zips of a build matched to the S3 keys the template names:

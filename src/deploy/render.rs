@@ -44,10 +44,37 @@ pub fn change_set_json(changes: &[Change]) -> Value {
             if let Some(after) = rc.after_context() {
                 entry["AfterContext"] = json!(after);
             }
+            if let Some(nested) = rc.change_set_id() {
+                entry["ChangeSetId"] = json!(nested);
+            }
             Some(json!({ "Type": "Resource", "ResourceChange": entry }))
         })
         .collect();
     json!({ "Changes": entries })
+}
+
+/// Adds a nested change set's entries to its parent's, as
+/// `<stack>/<logical ID>`, and marks the parent's stack entry as read, so
+/// that [`diff::plan::change_set`] classifies the nested resources instead
+/// of calling the stack `unanalysed`.
+pub fn splice_nested(set: &mut Value, parent: &str, nested: &Value) {
+    let Some(entries) = set["Changes"].as_array_mut() else {
+        return;
+    };
+    for entry in entries.iter_mut() {
+        let rc = &mut entry["ResourceChange"];
+        if rc["LogicalResourceId"] == parent && rc["ResourceType"] == "AWS::CloudFormation::Stack" {
+            rc[diff::plan::NESTED_INCLUDED] = json!(true);
+        }
+    }
+    for entry in nested["Changes"].as_array().into_iter().flatten() {
+        let mut entry = entry.clone();
+        let rc = &mut entry["ResourceChange"];
+        if let Some(id) = rc["LogicalResourceId"].as_str() {
+            rc["LogicalResourceId"] = json!(format!("{parent}/{id}"));
+        }
+        entries.push(entry);
+    }
 }
 
 /// Palisade's diff of the deployed template (`{"Resources": {}}` for a new
@@ -57,6 +84,32 @@ pub fn report(old: &Value, new: &Value, change_set: &Value) -> Result<Report> {
     let mut ours = diff::compare_cloudformation(old, new);
     let theirs = diff::plan::change_set("change set", change_set)?;
     diff::plan::merge_replacements(&mut ours, &theirs);
+    // Nested stacks' resources are not in the root template compared above:
+    // their changes come from the nested change sets, classified by their
+    // property values.
+    // A nested stack whose change set could not be read stays `unanalysed`
+    // (CloudFormation gave no nested change set, or an emulator).
+    for change in theirs.changes {
+        if change.resource.contains('/') {
+            ours.changes.push(change);
+        } else if change.resource_type == "AWS::CloudFormation::Stack"
+            && change.risks.contains(&diff::Risk::Unanalysed)
+        {
+            match ours
+                .changes
+                .iter_mut()
+                .find(|c| c.resource == change.resource)
+            {
+                Some(mine) => {
+                    mine.risks.insert(diff::Risk::Unanalysed);
+                    mine.details
+                        .splice(0..0, change.details.into_iter().take(1));
+                    mine.risky_details += 1;
+                }
+                None => ours.changes.push(change),
+            }
+        }
+    }
     Ok(ours)
 }
 

@@ -197,12 +197,23 @@ fn blocks_as_objects(value: &Value) -> Value {
     }
 }
 
+/// The key `palisade deploy` sets on a nested stack's entry of a change set
+/// once it has added that stack's own change set's entries after it.
+pub const NESTED_INCLUDED: &str = "PalisadeNestedChangesIncluded";
+
 /// A CloudFormation change set. With property values (`BeforeContext` and
 /// `AfterContext`, from `--include-property-values`) each resource is
 /// classified like a template diff; without them, what it changes is named
 /// and a change to a setting a rule cares about is `unanalysed`.
 /// CloudFormation's `Replacement` is the answer on replacement either way.
 pub fn change_set(path: &str, set: &Value) -> Result<Report> {
+    let spliced: std::collections::BTreeSet<&str> = set["Changes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry["ResourceChange"]["LogicalResourceId"].as_str())
+        .filter_map(|id| id.split_once('/').map(|(stack, _)| stack))
+        .collect();
     let changes = set.get("Changes").and_then(Value::as_array).ok_or_else(|| {
         invalid(
             path,
@@ -307,6 +318,22 @@ pub fn change_set(path: &str, set: &Value) -> Result<Report> {
                     .details
                     .push(format!("changes {}", targets.join(", ")));
             }
+        }
+        // A nested stack's own entry says only that its template or
+        // parameters change: what changes inside is in its nested change
+        // set. Unless that was read (spliced in as `<stack>/<id>`, as
+        // `palisade deploy` does), nothing about its resources is known.
+        if resource_type == "AWS::CloudFormation::Stack"
+            && action != "Remove"
+            && !(rc[NESTED_INCLUDED] == true && spliced.contains(id))
+        {
+            change.risks.insert(Risk::Unanalysed);
+            let nested = rc["ChangeSetId"].as_str().map_or(
+                "create the change set with `--include-nested-stacks`".to_string(),
+                |set| format!("its change set is {set}"),
+            );
+            change.details.insert(0, format!("a nested stack: the changes to its resources are in a change set of their own ({nested}); `palisade deploy` reads it, or describe it with `--include-property-values` and review it by hand"));
+            change.risky_details += 1;
         }
         match rc["Replacement"].as_str() {
             Some("True") => {
