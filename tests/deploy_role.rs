@@ -505,3 +505,54 @@ fn unscoped_actions_have_no_resource_in_iam() {
         );
     }
 }
+
+/// A service with nested stacks: CloudFormation manages the children with
+/// the execution role, and `palisade deploy` reads their change sets with
+/// the deploy role; both reach exactly the service's nested stacks. A
+/// service far from the split grants neither.
+#[test]
+fn nested_stacks_are_granted_only_where_the_service_nests() {
+    let sids = |plan: &Plan, id: &str| -> Vec<String> {
+        template(plan)["Resources"][id]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["Sid"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let small = plan(&example_with_deploy_role("webhooks"));
+    assert!(!sids(&small, EXECUTION_ROLE).contains(&"NestedStacks".to_string()));
+    assert!(!sids(&small, DEPLOY_ROLE).contains(&"ReadNestedChangeSets".to_string()));
+
+    let pinned = example_with_deploy_role("webhooks").replacen(
+        "\n",
+        "\nnested_stacks: { functions: 2 }\n",
+        1,
+    );
+    let nested = plan(&pinned);
+    let template = template(&nested);
+    for (id, sid) in [
+        (EXECUTION_ROLE, "NestedStacks"),
+        (DEPLOY_ROLE, "ReadNestedChangeSets"),
+    ] {
+        let statement =
+            template["Resources"][id]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["Sid"] == sid)
+                .unwrap_or_else(|| panic!("{id} has no {sid}"))
+                .clone();
+        let resources = serde_json::to_string(&statement["Resource"]).unwrap();
+        assert!(
+            resources.contains(":stack/webhooks-Functions*/*")
+                && resources.contains(":stack/webhooks-Data*/*"),
+            "{resources}"
+        );
+        assert!(!resources.contains("\"*\""), "{resources}");
+    }
+    assert_eq!(
+        palisade::plan::deploy::NESTED_FROM,
+        palisade::emit::cloudformation::nested::MAX_RESOURCES
+    );
+}

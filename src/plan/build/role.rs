@@ -11,10 +11,11 @@ impl Builder<'_> {
         };
         let service = &self.spec.service.value;
         let loc = deploy_role.github.repository.loc;
+        let nested = deploy::may_nest(self.spec, self.plan.resources.len());
         for (id, role, output) in [
             (
                 deploy::DEPLOY_ROLE,
-                deploy::deploy_role(service, deploy_role),
+                deploy::deploy_role(service, deploy_role, nested),
                 "role-to-assume for aws-actions/configure-aws-credentials",
             ),
             (
@@ -24,6 +25,7 @@ impl Builder<'_> {
                     self.spec.api.as_ref().is_some_and(|a| {
                         a.api_type() == spec::ApiType::Rest && !a.routes.is_empty()
                     }),
+                    nested,
                 ),
                 "--role-arn for aws cloudformation deploy",
             ),
