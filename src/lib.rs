@@ -17,6 +17,7 @@ pub mod output;
 pub mod package;
 pub mod pipeline;
 pub mod plan;
+pub mod process;
 pub mod scaffold;
 pub mod schema;
 pub mod spec;

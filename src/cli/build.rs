@@ -147,10 +147,9 @@ pub fn compile_with_cache(
     }
     let mut outputs = compile_loaded(&loaded, &packages, target, format)?;
     outputs.append(&mut zips);
-    Ok(Compiled {
-        outputs,
-        archives: archives.into_values().map(|(d, a)| (d, a.bytes)).collect(),
-    })
+    let archives = archives.into_values().map(|(d, a)| (d, a.bytes)).collect();
+    crate::process::discard(loaded);
+    Ok(Compiled { outputs, archives })
 }
 
 /// Compiles a loaded spec into every output file except the function
@@ -198,6 +197,7 @@ pub fn compile_loaded(
             outputs.insert(path, text.into_bytes());
         }
     }
+    crate::process::discard(compiled.plan);
     Ok(outputs)
 }
 
@@ -451,13 +451,15 @@ pub fn build_one(spec: &str, settings: &Settings, fs: &dyn Fs) -> Result<BuildSu
     if let Some(cache) = cache {
         cache.keep(&archives);
     }
-    Ok(BuildSummary {
+    let summary = BuildSummary {
         written: changes.writes.len(),
         removed: changes.removals.len(),
         unchanged: update.unchanged,
         recovered,
         out,
-    })
+    };
+    crate::process::discard((outputs, archives, update));
+    Ok(summary)
 }
 
 /// Several builds' failures as one error for `main` to print and map to an

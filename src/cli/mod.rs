@@ -106,6 +106,7 @@ pub fn run_process(entry: fn(std::env::ArgsOs, &mut Io) -> i32) -> ! {
     let color_stdout = std::io::stdout().is_terminal() && !no_color;
     let mut stdout = std::io::stdout().lock();
     let mut stderr = std::io::stderr().lock();
+    crate::process::exits_after_command();
     let code = entry(
         std::env::args_os(),
         &mut Io {

@@ -1,0 +1,26 @@
+//! What a short-lived `palisade` process may skip. Freeing a large build's
+//! data (the templates of a 1,000-function service, its plan, its outputs)
+//! costs about a sixth of the build's CPU, and the kernel takes the
+//! memory back at exit anyway: in a process that exits after its command,
+//! [`discard`] frees nothing. Library callers (tests, embedders) never set
+//! it, so they get ordinary drops.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static EXITS_AFTER_COMMAND: AtomicBool = AtomicBool::new(false);
+
+/// Declares that this process exits when its command returns
+/// (`cli::run_process`).
+pub fn exits_after_command() {
+    EXITS_AFTER_COMMAND.store(true, Ordering::Relaxed);
+}
+
+/// Drops `value`, or, in a process that exits after its command, leaves
+/// it for the kernel to reclaim with the rest of the process.
+pub fn discard<T>(value: T) {
+    if EXITS_AFTER_COMMAND.load(Ordering::Relaxed) {
+        std::mem::forget(value);
+    } else {
+        drop(value);
+    }
+}
