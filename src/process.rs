@@ -15,6 +15,12 @@ pub fn exits_after_command() {
     EXITS_AFTER_COMMAND.store(true, Ordering::Relaxed);
 }
 
+/// Takes [`exits_after_command`] back: for a command that compiles several
+/// specs in one process (`build services/*/`), whose memory would add up.
+pub fn frees_as_it_goes() {
+    EXITS_AFTER_COMMAND.store(false, Ordering::Relaxed);
+}
+
 /// Drops `value`, or, in a process that exits after its command, leaves
 /// it for the kernel to reclaim with the rest of the process.
 pub fn discard<T>(value: T) {

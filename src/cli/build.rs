@@ -308,6 +308,9 @@ fn spec_file(arg: &str) -> String {
 /// Each build reads and writes only its own spec directory and output, so
 /// the builds share nothing and give the same bytes as one at a time.
 pub fn build_all(specs: &[String], settings: &Settings, fs: &dyn Fs) -> Vec<Result<BuildSummary>> {
+    if specs.len() > 1 {
+        crate::process::frees_as_it_goes();
+    }
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(specs.len());
