@@ -377,3 +377,42 @@ fn a_rename_with_renamed_from_keeps_the_stack() {
     assert_eq!(before["GetOrderFunction"], after["GetOrderFunction"]);
     assert_eq!(before, after);
 }
+
+/// A nested service whose counts `build` chose is told where they double
+/// and how to pin them; pinning them (or a service of one template) is not.
+#[test]
+fn check_advises_pinning_automatic_stack_counts() {
+    let advisories = |spec: &Path| -> Vec<Value> {
+        let check = support::palisade()
+            .args(["check", spec.to_str().unwrap(), "--format", "json"])
+            .assert()
+            .success();
+        let report: Value = serde_json::from_slice(&check.get_output().stdout).unwrap();
+        report["advisories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["rule"] == "palisade.nested-stacks-unpinned")
+            .cloned()
+            .collect()
+    };
+    // 100 functions: 8 function stacks (up to 128 functions), 8 data stacks.
+    let automatic = advisories(&service("advise", 100, ""));
+    assert_eq!(automatic.len(), 1, "{automatic:?}");
+    let message = automatic[0]["message"].as_str().unwrap();
+    assert!(message.contains("at 129 functions"), "{message}");
+    assert!(
+        message.contains("nested_stacks: { functions: 8, data: "),
+        "{message}"
+    );
+    let pinned = service(
+        "advise-pinned",
+        100,
+        "nested_stacks: { functions: 8, data: 8 }\n",
+    );
+    assert_eq!(advisories(&pinned), Vec::<Value>::new());
+    assert_eq!(
+        advisories(&service("advise-small", 10, "")),
+        Vec::<Value>::new()
+    );
+}

@@ -48,6 +48,7 @@ pub const RUNTIME_UPDATE: &str = "palisade.runtime-update";
 pub const ALERTS_UNSUBSCRIBED: &str = "palisade.alerts-unsubscribed";
 pub const CLIENT_OVER_WAF_LIMIT: &str = "palisade.client-over-waf-limit";
 pub const REST_AUDIENCE_UNCHECKED: &str = "palisade.rest-audience-unchecked";
+pub const NESTED_STACKS_UNPINNED: &str = "palisade.nested-stacks-unpinned";
 
 /// An override `build` accepted: listed so every escape-hatch use is seen.
 #[derive(Debug, Clone, Serialize)]
@@ -139,7 +140,10 @@ pub fn check(loaded: &LoadedSpec) -> crate::Result<Assessment> {
         .collect();
     Ok(Assessment {
         evaluations,
-        advisories: advisories(spec, &compiled.plan),
+        advisories: advisories(spec, &compiled.plan)
+            .into_iter()
+            .chain(nested_unpinned(spec, &compiled.cloudformation))
+            .collect(),
         overrides,
     })
 }
@@ -286,4 +290,39 @@ fn advisories(spec: &Spec, plan: &Plan) -> Vec<Advisory> {
     }
     // Secret rotation was an advisory here; it is control PAL-DATA-010 now.
     advisories
+}
+
+/// A service split into nested stacks by counts chosen from its size: the
+/// counts double as it grows, and then about half of a tier's entries
+/// move between stacks, which replaces them (a store loses its data).
+fn nested_unpinned(spec: &Spec, template: &serde_json::Value) -> Option<Advisory> {
+    use crate::emit::cloudformation::nested;
+    if !nested::pinned(spec) && !nested::needed(template, None) {
+        return None;
+    }
+    let (functions, stores) = nested::next_doubling(spec);
+    let (function_stacks, data_stacks) = nested::shard_counts(spec);
+    let mut moves = Vec::new();
+    if let Some(at) = functions {
+        moves.push(format!(
+            "at {at} functions the {function_stacks} function stacks double and about half the functions move to another stack (each replaced)"
+        ));
+    }
+    if let Some(at) = stores {
+        moves.push(format!(
+            "at {at} tables, queues, buckets, topics and secrets the {data_stacks} data stacks double and about half of them move (replaced: their data is lost)"
+        ));
+    }
+    if moves.is_empty() {
+        return None;
+    }
+    Some(Advisory {
+        rule: NESTED_STACKS_UNPINNED,
+        message: format!(
+            "the CloudFormation output is nested stacks with counts chosen from the spec's size: {}; pin them now with `nested_stacks: {{ functions: {function_stacks}, data: {data_stacks} }}` (or larger powers of two) so that growth moves nothing",
+            moves.join("; ")
+        ),
+        line: spec.service.loc.line,
+        column: spec.service.loc.column,
+    })
 }

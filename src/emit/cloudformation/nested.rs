@@ -168,6 +168,29 @@ pub fn shard_counts(spec: &Spec) -> (u32, u32) {
     )
 }
 
+/// The smallest function count and store count at which the automatic
+/// shard counts of `spec` double (`None`: pinned, or at [`MAX_STACKS`]):
+/// there about half of that tier's entries move to another stack.
+pub fn next_doubling(spec: &Spec) -> (Option<usize>, Option<usize>) {
+    let (functions, data) = shard_counts(spec);
+    let nested = spec.nested_stacks.as_ref();
+    let at = |pinned: bool, count: u32, per_stack: usize| {
+        (!pinned && (count as usize) < MAX_STACKS).then(|| count as usize * per_stack + 1)
+    };
+    (
+        at(
+            nested.is_some_and(|n| n.functions.is_some()),
+            functions,
+            FUNCTIONS_PER_STACK,
+        ),
+        at(
+            nested.is_some_and(|n| n.data.is_some()),
+            data,
+            STORES_PER_STACK,
+        ),
+    )
+}
+
 /// Which stack each plan resource belongs to.
 pub fn assign(spec: &Spec, plan: &Plan) -> BTreeMap<String, Stack> {
     let (functions, data) = shard_counts(spec);
