@@ -260,16 +260,7 @@ pub async fn deploy(
     }
     // CloudFormation reads the nested templates when it makes the change
     // set, and shows their changes only in nested change sets.
-    for (key, bytes) in &stack.children {
-        upload(
-            clients,
-            &options.artifact_bucket,
-            key,
-            bytes.clone(),
-            console,
-        )
-        .await?;
-    }
+    upload_all(clients, &options.artifact_bucket, &stack.children, console).await?;
     if !stack.children.is_empty() {
         create = create.include_nested_stacks(true);
     }
@@ -329,16 +320,7 @@ pub async fn deploy(
         )));
     }
 
-    for (key, bytes) in &stack.packages {
-        upload(
-            clients,
-            &options.artifact_bucket,
-            key,
-            bytes.clone(),
-            console,
-        )
-        .await?;
-    }
+    upload_all(clients, &options.artifact_bucket, &stack.packages, console).await?;
 
     // Wait for CloudFormation to compute the change set.
     let mut described = loop {
@@ -622,6 +604,19 @@ async fn recent_events(
 
 /// Puts `bytes` at `key` unless an object is there already: keys are
 /// content-addressed, so an object at the key is this content.
+/// [`upload`] of each `(key, bytes)`.
+async fn upload_all(
+    clients: &Clients,
+    bucket: &str,
+    objects: &[(String, Vec<u8>)],
+    console: &mut Console<'_>,
+) -> Result<()> {
+    for (key, bytes) in objects {
+        upload(clients, bucket, key, bytes.clone(), console).await?;
+    }
+    Ok(())
+}
+
 async fn upload(
     clients: &Clients,
     bucket: &str,
