@@ -592,27 +592,48 @@ pub struct RestMethod {
 impl RestMethod {
     /// The Lambda proxy integration's URI: API Gateway's path to the function.
     pub fn integration_uri(&self) -> Expr {
-        Expr(vec![
-            Part::Lit("arn:".into()),
-            Part::Partition,
-            Part::Lit(":apigateway:".into()),
-            Part::Region,
-            Part::Lit(":lambda:path/2015-03-31/functions/".into()),
-            Part::Ref(self.function.clone(), Attr::Arn),
-            Part::Lit("/invocations".into()),
-        ])
+        lambda_invocation_uri(&self.function)
     }
 }
 
-/// A REST API's token authorizer: an Amazon Cognito user pool's.
+/// A REST API's token authorizer: Palisade's own function, which verifies
+/// the spec's issuer, audience and each route's scopes (API Gateway's
+/// native REST authorizer knows only Cognito user pools and no audience).
 #[derive(Debug, Clone)]
 pub struct RestAuthorizer {
     pub api: Id,
     pub issuer: String,
-    /// The user pools whose tokens it accepts.
-    pub user_pools: Vec<Expr>,
+    pub audience: Vec<String>,
+    /// The authorizer function.
+    pub function: Id,
     /// `method.request.header.Authorization`.
     pub identity_source: String,
+    /// What the identity must look like before the function is invoked
+    /// (`Bearer <jwt>`): malformed headers cost no invocation.
+    pub validation_expression: String,
+    /// Seconds an answer is cached per token.
+    pub result_ttl: u32,
+}
+
+impl RestAuthorizer {
+    /// API Gateway's path to the function.
+    pub fn uri(&self) -> Expr {
+        lambda_invocation_uri(&self.function)
+    }
+}
+
+/// `arn:<partition>:apigateway:<region>:lambda:path/.../<function>/invocations`:
+/// what API Gateway invokes for a Lambda integration or authorizer.
+fn lambda_invocation_uri(function: &Id) -> Expr {
+    Expr(vec![
+        Part::Lit("arn:".into()),
+        Part::Partition,
+        Part::Lit(":apigateway:".into()),
+        Part::Region,
+        Part::Lit(":lambda:path/2015-03-31/functions/".into()),
+        Part::Ref(function.clone(), Attr::Arn),
+        Part::Lit("/invocations".into()),
+    ])
 }
 
 /// A snapshot of a REST API's methods that a stage serves. A new revision

@@ -459,25 +459,24 @@ impl Validator<'_> {
         self.waivers(&api.waive);
     }
 
-    /// What a REST API cannot do as the HTTP API does: verify tokens of any
-    /// OIDC issuer (its native authorizer knows only Cognito user pools), and
-    /// CORS (it would be mock OPTIONS methods on every resource).
+    /// What a REST API needs beyond the HTTP API's checks: the name of the
+    /// authorizer function Palisade adds is its own, and CORS (it would be
+    /// mock OPTIONS methods on every resource) is not there yet.
     fn rest_api(&mut self, api: &Api) {
-        if let Some(auth) = &api.auth {
-            let issuer = &auth.jwt.issuer;
-            if crate::spec::cognito_user_pool(issuer).is_none() {
-                self.error(
-                    Code::RestApi,
-                    issuer.loc,
-                    format!(
-                        "a REST API verifies JWTs only of an Amazon Cognito user pool, not `{}`",
-                        issuer.value
-                    ),
-                )
-                .suggestion = Some(
-                    "use `https://cognito-idp.<region>.amazonaws.com/<pool id>`, or `type: http` for any OIDC issuer".into(),
-                );
-            }
+        if api.auth.is_some()
+            && let Some((name, _)) = self
+                .spec
+                .functions
+                .get_key_value(crate::spec::AUTHORIZER_FUNCTION)
+        {
+            self.error(
+                Code::RestApi,
+                name.loc,
+                format!(
+                    "`{}` is the name of the JWT authorizer function Palisade adds to a REST API with `auth:`; rename this function",
+                    name.value
+                ),
+            );
         }
         if let Some(waf) = &api.waf {
             if let Some(rate) = &waf.rate_per_ip

@@ -38,6 +38,39 @@ pub(super) fn check(cx: &Context, f: &mut Findings) {
             f.add(API_SCOPES, format!("route `{key}` requires no scopes"));
         }
     }
+    // A REST API's JWT authorizer is Palisade's function, invocable by API
+    // Gateway from this authorizer only: another function, or a permission
+    // any API (or route) may use, would let something else decide who is in.
+    if let Kind::RestAuthorizer(authorizer) = &f.resource.kind {
+        let own_function = cx.by_id.get(authorizer.function.as_str()).is_some_and(|r| {
+            matches!(&r.kind, Kind::Function(function)
+                if function.name.ends_with(&format!("-{}", crate::spec::AUTHORIZER_FUNCTION)))
+        });
+        if !own_function {
+            f.add(
+                API_AUTHORIZER,
+                "the authorizer does not invoke Palisade's authorizer function",
+            );
+        }
+        let scoped = cx.plan.resources.iter().any(|r| {
+            matches!(&r.kind, Kind::Permission(p)
+                if p.function == authorizer.function
+                    && p.principal == "apigateway.amazonaws.com"
+                    && p.source_arn.references().any(|id| *id == f.resource.id)
+                    && p.source_arn.references().any(|id| *id == authorizer.api))
+        });
+        let others = cx.plan.resources.iter().any(|r| {
+            matches!(&r.kind, Kind::Permission(p)
+                if p.function == authorizer.function
+                    && !p.source_arn.references().any(|id| *id == f.resource.id))
+        });
+        if !scoped || others {
+            f.add(
+                API_AUTHORIZER,
+                "the authorizer function may be invoked other than by this authorizer",
+            );
+        }
+    }
     if let Kind::RestStage(stage) = &f.resource.kind {
         if stage
             .method_settings()

@@ -49,11 +49,10 @@ impl Emitter<'_> {
         }
         match &method.authorizer {
             Some(authorizer) => {
-                properties.insert("AuthorizationType".into(), json!("COGNITO_USER_POOLS"));
+                // The authorizer function decides scopes: API Gateway reads
+                // `AuthorizationScopes` of Cognito authorizers only.
+                properties.insert("AuthorizationType".into(), json!("CUSTOM"));
                 properties.insert("AuthorizerId".into(), self.reference(authorizer));
-                if !method.scopes.is_empty() {
-                    properties.insert("AuthorizationScopes".into(), json!(method.scopes));
-                }
             }
             None => {
                 properties.insert("AuthorizationType".into(), json!("NONE"));
@@ -74,10 +73,12 @@ impl Emitter<'_> {
     pub(super) fn rest_authorizer(&self, authorizer: &RestAuthorizer) -> Value {
         json!({
             "RestApiId": self.reference(&authorizer.api),
-            "Name": "cognito",
-            "Type": "COGNITO_USER_POOLS",
+            "Name": "jwt",
+            "Type": "TOKEN",
+            "AuthorizerUri": self.expr(&authorizer.uri()),
             "IdentitySource": authorizer.identity_source,
-            "ProviderARNs": authorizer.user_pools.iter().map(|p| self.expr(p)).collect::<Vec<_>>(),
+            "IdentityValidationExpression": authorizer.validation_expression,
+            "AuthorizerResultTtlInSeconds": authorizer.result_ttl,
         })
     }
 

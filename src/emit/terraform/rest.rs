@@ -56,11 +56,10 @@ impl Emitter<'_> {
         }
         match &method.authorizer {
             Some(authorizer) => {
-                body.attr("authorization", Value::str("COGNITO_USER_POOLS"));
+                // The authorizer function decides scopes: API Gateway reads
+                // `authorization_scopes` of Cognito authorizers only.
+                body.attr("authorization", Value::str("CUSTOM"));
                 body.attr("authorizer_id", self.reference(authorizer));
-                if !method.scopes.is_empty() {
-                    body.attr("authorization_scopes", Value::strs(&method.scopes));
-                }
             }
             None => body.attr("authorization", Value::str("NONE")),
         }
@@ -81,19 +80,18 @@ impl Emitter<'_> {
 
     pub(super) fn rest_authorizer(&self, out: Out<'_>, authorizer: &RestAuthorizer) {
         let Out { body, .. } = out;
-        body.attr("name", Value::str("cognito"));
+        body.attr("name", Value::str("jwt"));
         body.attr("rest_api_id", self.reference(&authorizer.api));
-        body.attr("type", Value::str("COGNITO_USER_POOLS"));
+        body.attr("type", Value::str("TOKEN"));
+        body.attr("authorizer_uri", self.value(&authorizer.uri()));
         body.attr("identity_source", Value::str(&authorizer.identity_source));
         body.attr(
-            "provider_arns",
-            Value::List(
-                authorizer
-                    .user_pools
-                    .iter()
-                    .map(|p| self.value(p))
-                    .collect(),
-            ),
+            "identity_validation_expression",
+            Value::str(&authorizer.validation_expression),
+        );
+        body.attr(
+            "authorizer_result_ttl_in_seconds",
+            Value::int(authorizer.result_ttl),
         );
     }
 

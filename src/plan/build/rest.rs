@@ -1,20 +1,21 @@
 //! The REST API (`api.type: rest`): resources by path, one method per
-//! route with its Cognito authorizer and scopes, a deployment of exactly
+//! route behind Palisade's JWT authorizer function, a deployment of exactly
 //! these methods, and a throttled, traced, access-logged stage.
 
 use sha2::{Digest, Sha256};
 
 use super::*;
 use crate::plan::logical_id::{
-    REST_API, REST_API_5XX_ALARM, REST_API_ACCESS_LOGS, REST_API_AUTHORIZER, REST_API_STAGE,
+    REST_API, REST_API_5XX_ALARM, REST_API_ACCESS_LOGS, REST_API_AUTHORIZER,
+    REST_API_AUTHORIZER_PERMISSION, REST_API_STAGE,
 };
 
 /// What a REST API's access log records: the HTTP API's fields in REST
 /// terms, plus the API key's ID (never the key) and what WAF decided.
-pub const REST_ACCESS_LOG_FORMAT: &str = r#"{"requestId":"$context.requestId","extendedRequestId":"$context.extendedRequestId","requestTime":"$context.requestTime","sourceIp":"$context.identity.sourceIp","userAgent":"$context.identity.userAgent","principal":"$context.authorizer.claims.sub","httpMethod":"$context.httpMethod","resourcePath":"$context.resourcePath","status":"$context.status","protocol":"$context.protocol","responseLength":"$context.responseLength","responseLatency":"$context.responseLatency","integrationLatency":"$context.integrationLatency","integrationError":"$context.integrationErrorMessage","authorizerError":"$context.authorizer.error","apiKeyId":"$context.identity.apiKeyId","wafResponse":"$context.wafResponseCode"}"#;
+pub const REST_ACCESS_LOG_FORMAT: &str = r#"{"requestId":"$context.requestId","extendedRequestId":"$context.extendedRequestId","requestTime":"$context.requestTime","sourceIp":"$context.identity.sourceIp","userAgent":"$context.identity.userAgent","principal":"$context.authorizer.principalId","httpMethod":"$context.httpMethod","resourcePath":"$context.resourcePath","status":"$context.status","protocol":"$context.protocol","responseLength":"$context.responseLength","responseLatency":"$context.responseLatency","integrationLatency":"$context.integrationLatency","integrationError":"$context.integrationErrorMessage","authorizerError":"$context.authorizer.error","apiKeyId":"$context.identity.apiKeyId","wafResponse":"$context.wafResponseCode"}"#;
 
 impl Builder<'_> {
-    pub(super) fn rest_api(&mut self) {
+    pub(super) fn rest_api(&mut self, packages: &Packages) {
         let Some(api) = &self.spec.api else { return };
         if api.routes.is_empty() || api.api_type() != spec::ApiType::Rest {
             return;
@@ -34,34 +35,10 @@ impl Builder<'_> {
             applied(API_THROTTLING, None),
             applied(API_ACCESS_LOGS, None),
         ];
-        let authorizer = api.auth.as_ref().map(|auth| {
-            let issuer = auth.jwt.issuer.value.clone();
-            // Validation accepts only Cognito issuers for a REST API.
-            let (region, pool) = spec::cognito_user_pool(&issuer)
-                .map_or((String::new(), String::new()), |(r, p)| {
-                    (r.into(), p.into())
-                });
-            let resource = self.add(
-                REST_API_AUTHORIZER.into(),
-                None,
-                auth.jwt.loc,
-                Kind::RestAuthorizer(RestAuthorizer {
-                    api: REST_API.into(),
-                    issuer,
-                    // The pool is the issuer's, in its region, in this account.
-                    user_pools: vec![Expr(vec![
-                        Part::Lit("arn:".into()),
-                        Part::Partition,
-                        Part::Lit(format!(":cognito-idp:{region}:")),
-                        Part::Account,
-                        Part::Lit(format!(":userpool/{pool}")),
-                    ])],
-                    identity_source: "method.request.header.Authorization".into(),
-                }),
-            );
-            resource.controls.push(applied(API_AUTHORIZER, None));
-            REST_API_AUTHORIZER.to_string()
-        });
+        let authorizer = api
+            .auth
+            .as_ref()
+            .map(|auth| self.rest_authorizer(auth, packages));
         let scopes_waiver = waiver(&api.waive, API_SCOPES);
         let mut resources: BTreeSet<String> = BTreeSet::new();
         let mut methods: Vec<Id> = Vec::new();
@@ -134,18 +111,12 @@ impl Builder<'_> {
                     },
                 ));
             }
-            // REST APIs name the invoked path in the source ARN with path
-            // parameters as wildcards.
-            let arn_method = if method == "ANY" { "*" } else { method };
-            let arn_path: Vec<&str> = path
-                .split('/')
-                .map(|s| if s.starts_with('{') { "*" } else { s })
-                .collect();
+            let (arn_method, arn_path) = arn_route(method, path);
             let source_arn = Expr::arn_in_account(
                 "execute-api",
                 vec![
                     Part::Ref(REST_API.into(), Attr::Id),
-                    Part::Lit(format!("/*/{arn_method}{}", arn_path.join("/"))),
+                    Part::Lit(format!("/*/{arn_method}{arn_path}")),
                 ],
             );
             self.permission(
@@ -158,7 +129,10 @@ impl Builder<'_> {
             );
         }
         if let Some(auth) = &api.auth {
-            digest.update(format!("{}\n", auth.jwt.issuer.value));
+            digest.update(format!(
+                "{}\n{:?}\n",
+                auth.jwt.issuer.value, auth.jwt.audience
+            ));
         }
         let revision: String = digest
             .finalize()
@@ -239,6 +213,102 @@ impl Builder<'_> {
         self.output(API_URL.into(), "Base URL of the REST API".into(), url);
     }
 
+    /// The JWT authorizer: Palisade's function (an ordinary function of
+    /// the plan, so every function control applies to it), the REST
+    /// authorizer that invokes it, and API Gateway's permission to, from
+    /// this authorizer only. Returns the authorizer's ID.
+    fn rest_authorizer(&mut self, auth: &spec::Auth, packages: &Packages) -> Id {
+        let jwt = &auth.jwt;
+        // Settings Palisade chooses, written on no line of the spec.
+        fn at<T>(value: T) -> spec::Spanned<T> {
+            spec::Spanned::synthetic(value)
+        }
+        let routed: BTreeSet<&str> = self
+            .spec
+            .api
+            .iter()
+            .flat_map(|api| api.routes.values())
+            .map(|route| route.function.value.as_str())
+            .collect();
+        // As many at once as the busiest function it guards may run.
+        let concurrency = routed
+            .iter()
+            .filter_map(|name| self.spec.functions.get(*name))
+            .map(|f| {
+                f.concurrency
+                    .as_ref()
+                    .map_or(spec::DEFAULT_CONCURRENCY, |c| c.value)
+            })
+            .max()
+            .unwrap_or(spec::DEFAULT_CONCURRENCY);
+        let mut waive = spec::Waivers::new();
+        waive.insert(
+            at(FN_ASYNC_DLQ.to_string()),
+            at("API Gateway invokes the authorizer synchronously only: a failure is the caller's 401, there is no asynchronous invocation to retry".to_string()),
+        );
+        waive.insert(
+            at(MON_FUNCTION_ALARMS.to_string()),
+            at("API Gateway's contract makes every rejected token (an expired one included) a function error, so an errors alarm would page on routine 401s; the authorizer failing or being throttled is a 500 of the API, which the API's 5XX alarm watches".to_string()),
+        );
+        let function = spec::Function {
+            renamed_from: None,
+            description: Some(at(format!(
+                "Verifies JWTs of {} for the REST API (generated by palisade)",
+                jwt.issuer.value
+            ))),
+            handler: at("index.handler".into()),
+            runtime: Some(at(spec::AUTHORIZER_RUNTIME.into())),
+            architecture: Some(at(spec::Architecture::Arm64)),
+            memory: None,
+            timeout: None,
+            concurrency: Some(at(concurrency)),
+            environment: BTreeMap::new(),
+            access: BTreeMap::new(),
+            events: Vec::new(),
+            waive,
+        };
+        let name = spec::Spanned {
+            value: spec::AUTHORIZER_FUNCTION.to_string(),
+            loc: jwt.loc,
+        };
+        self.function(&name, &function, packages.get(spec::AUTHORIZER_FUNCTION));
+        let function_id = self.of(&name, "Function");
+        let authorizer = self.add(
+            REST_API_AUTHORIZER.into(),
+            None,
+            jwt.loc,
+            Kind::RestAuthorizer(RestAuthorizer {
+                api: REST_API.into(),
+                issuer: jwt.issuer.value.clone(),
+                audience: jwt.audience.iter().map(|a| a.value.clone()).collect(),
+                function: function_id.clone(),
+                identity_source: "method.request.header.Authorization".into(),
+                validation_expression: BEARER_JWT.into(),
+                result_ttl: spec::AUTHORIZER_CACHE_SECONDS,
+            }),
+        );
+        authorizer.controls.push(applied(API_AUTHORIZER, None));
+        // `.../<api>/authorizers/<id>`: this authorizer only, not any
+        // API's, nor a route's.
+        let source_arn = Expr::arn_in_account(
+            "execute-api",
+            vec![
+                Part::Ref(REST_API.into(), Attr::Id),
+                Part::Lit("/authorizers/".into()),
+                Part::Ref(REST_API_AUTHORIZER.into(), Attr::Id),
+            ],
+        );
+        self.permission(
+            REST_API_AUTHORIZER_PERMISSION.into(),
+            &name,
+            jwt.loc,
+            &function_id,
+            "apigateway.amazonaws.com",
+            source_arn,
+        );
+        REST_API_AUTHORIZER.to_string()
+    }
+
     /// The resources of a path, each under its parent, made once however
     /// many routes share them; the last one's ID (`None` for `/`).
     fn rest_resources(&mut self, path: &str, loc: Loc, made: &mut BTreeSet<String>) -> Option<Id> {
@@ -264,4 +334,50 @@ impl Builder<'_> {
         }
         parent
     }
+}
+
+/// An `Authorization` header API Gateway passes to the authorizer: `Bearer`
+/// and three base64url segments. Anything else is a 401 without invoking it.
+const BEARER_JWT: &str = "^[Bb]earer [A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$";
+
+/// A route as execute-api ARNs name it: the method (`*` for `ANY`) and the
+/// path with each path parameter a `*`.
+fn arn_route(method: &str, path: &str) -> (String, String) {
+    let method = if method == "ANY" { "*" } else { method };
+    let path: Vec<&str> = path
+        .split('/')
+        .map(|s| if s.starts_with('{') { "*" } else { s })
+        .collect();
+    (method.to_string(), path.join("/"))
+}
+
+/// The authorizer's settings, as `config.json` in its package: the issuer,
+/// the audience and, for each route it guards, the method, the ARN path and
+/// the scopes that admit a token to it. `None` without a REST API with auth.
+pub fn authorizer_config(spec: &Spec) -> Option<String> {
+    let api = spec.api.as_ref()?;
+    let auth = api.auth.as_ref()?;
+    if api.api_type() != spec::ApiType::Rest || api.routes.is_empty() {
+        return None;
+    }
+    let routes: Vec<serde_json::Value> = api
+        .routes
+        .iter()
+        .filter(|(_, route)| route.public.is_none())
+        .filter_map(|(key, route)| {
+            let (method, path) = key.split_once(' ')?;
+            let (method, path) = arn_route(method, path);
+            Some(serde_json::json!({
+                "method": method,
+                "path": path,
+                "scopes": route.scopes.iter().map(|s| s.value.as_str()).collect::<Vec<_>>(),
+            }))
+        })
+        .collect();
+    let config = serde_json::json!({
+        "issuer": auth.jwt.issuer.value,
+        "audience": auth.jwt.audience.iter().map(|a| a.value.as_str()).collect::<Vec<_>>(),
+        "routes": routes,
+    });
+    Some(format!("{config:#}\n"))
 }
