@@ -153,6 +153,12 @@ pub fn for_resource(resource: &Resource) -> Vec<Suppression> {
                 vec![CheckovTerraform("CKV2_AWS_53")],
                 PROXY_VALIDATES,
             )];
+            if method.authorizer.is_some() {
+                found.push(decision(
+                    vec![CdkNag("AwsSolutions-COG4")],
+                    "The method's authorizer is Palisade's JWT authorizer function (a Lambda TOKEN authorizer), which verifies the spec's issuer, audience and scopes: API Gateway's Cognito authorizer would check no audience, and no issuer but a Cognito user pool.",
+                ));
+            }
             if let Some(reason) = &method.public_reason {
                 found.push(Suppression {
                     checks: vec![
