@@ -221,3 +221,35 @@ fn the_packaged_authorizer_answers_as_the_spec_says() {
         assert_eq!(run(claims.clone())["error"], "Unauthorized", "{claims}");
     }
 }
+
+/// Nested stacks keep the authorizer function with the API in the root: in
+/// a child, its permission (which names the authorizer) and the authorizer
+/// (which names the function) would make the stacks depend on each other.
+#[test]
+fn the_authorizer_stays_in_the_root_of_nested_stacks() {
+    let dir = scratch("authorizer-nested");
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    let spec = format!(
+        "{}  other:\n    handler: src/get_item.handler\nnested_stacks: {{ functions: 4 }}\n",
+        ISSUE_FORM.replace(
+            "    GET /items/{id}: { function: get-item, scopes: [items:read] }\n",
+            "    GET /items/{id}: { function: get-item, scopes: [items:read] }\n    GET /other: { function: other, scopes: [other:read] }\n",
+        )
+    );
+    std::fs::write(dir.join("palisade.yaml"), spec).unwrap();
+    std::fs::write(dir.join("src/get_item.mjs"), "export const handler = 1;\n").unwrap();
+    palisade()
+        .args(["build", dir.join("palisade.yaml").to_str().unwrap()])
+        .assert()
+        .success();
+    let root = std::fs::read_to_string(dir.join("dist/cloudformation/template.yaml")).unwrap();
+    for id in [
+        "PalisadeAuthorizerFunction:",
+        "PalisadeAuthorizerRole:",
+        "RestApiAuthorizerPermission:",
+        "RestApiAuthorizer:",
+    ] {
+        assert!(root.contains(id), "{id} is not in the root stack");
+    }
+    assert!(dir.join("dist/cloudformation/stacks").is_dir());
+}
