@@ -97,6 +97,11 @@ fn the_issues_form_builds_with_a_lambda_authorizer_in_both_targets() {
     assert_eq!(method["AuthorizationType"], "CUSTOM", "{method}");
     assert_eq!(method["AuthorizerId"]["Ref"], "RestApiAuthorizer");
     assert_eq!(method["ApiKeyRequired"], true);
+    // Enforced by the function; on the method for reviews and `diff`.
+    assert_eq!(
+        method["AuthorizationScopes"],
+        serde_json::json!(["items:read"])
+    );
     // API Gateway may invoke the authorizer function from this authorizer only.
     let permission = &resources["RestApiAuthorizerPermission"]["Properties"];
     assert_eq!(permission["Principal"], "apigateway.amazonaws.com");
@@ -144,7 +149,10 @@ fn the_issues_form_builds_with_a_lambda_authorizer_in_both_targets() {
         "{block}"
     );
     assert!(
-        terraform.contains("authorization    = \"CUSTOM\""),
+        terraform
+            .lines()
+            .any(|l| l.trim_start().starts_with("authorization ")
+                && l.trim_end().ends_with("= \"CUSTOM\"")),
         "{terraform}"
     );
     let functions = std::fs::read_to_string(dist.join("terraform/functions.tf")).unwrap();
@@ -177,9 +185,22 @@ fn the_packaged_authorizer_answers_as_the_spec_says() {
         std::fs::read_to_string("templates/authorizer/index.mjs").unwrap()
     );
     let Some(_) = node() else { return };
+    let text = std::fs::read_to_string(dist.join("cloudformation/template.json")).unwrap();
+    let template: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let environment = template["Resources"]["PalisadeAuthorizerFunction"]["Properties"]
+        ["Environment"]["Variables"]
+        .as_object()
+        .expect("the authorizer's environment")
+        .clone();
+    assert_eq!(
+        environment["PALISADE_JWT_ISSUER"],
+        "https://auth.example.com/"
+    );
+    assert_eq!(environment["PALISADE_JWT_AUDIENCE"], r#"["shop"]"#);
     let arn = "arn:aws:execute-api:eu-west-1:123456789012:abc/live/GET/items/42";
     let run = |claims: serde_json::Value| -> serde_json::Value {
         let output = Command::new("node")
+            .envs(environment.iter().map(|(k, v)| (k, v.as_str().unwrap())))
             .arg("tests/authorizer/packaged.mjs")
             .arg(&unpacked)
             .arg(claims.to_string())

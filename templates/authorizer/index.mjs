@@ -3,9 +3,10 @@
 // Gateway's own REST authorizer knows only Cognito user pools and checks no
 // audience, so this verifies any OIDC issuer's tokens as the HTTP API's JWT
 // authorizer does. Node.js built-ins only: nothing to patch, nothing to audit
-// beyond this file. Its settings are `config.json` beside it, written by
-// Palisade from the spec (issuer, audience, each route's method, path and
-// scopes).
+// beyond this file. Its settings are the environment variables
+// PALISADE_JWT_ISSUER and PALISADE_JWT_AUDIENCE (a JSON list), and
+// `config.json` beside it (each route's method, path and scopes), all
+// written by Palisade from the spec.
 //
 // Every failure is the same "Unauthorized" (401): callers learn nothing of
 // why. The log says why in a word, never the token or its claims.
@@ -121,6 +122,7 @@ function policy(routes, prefix, granted) {
 // time from `deps.now` (milliseconds), so tests can stub both.
 export function authorizer(config, deps) {
   const issuer = config.issuer;
+  if (typeof issuer !== 'string' || !issuer.startsWith('https://')) throw new Error('no issuer configured');
   const audience = new Set(config.audience);
   let keys = null;
   let fetchedAt = -Infinity;
@@ -229,7 +231,11 @@ let configured;
 
 export async function handler(event) {
   configured ??= authorizer(
-    JSON.parse(readFileSync(new URL('./config.json', import.meta.url), 'utf8')),
+    {
+      ...JSON.parse(readFileSync(new URL('./config.json', import.meta.url), 'utf8')),
+      issuer: process.env.PALISADE_JWT_ISSUER,
+      audience: JSON.parse(process.env.PALISADE_JWT_AUDIENCE),
+    },
     { fetch: globalThis.fetch, now: Date.now },
   );
   return configured(event);

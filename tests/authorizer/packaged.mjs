@@ -1,7 +1,8 @@
 // Runs the handler of a built authorizer package (its index.mjs reading its
 // own config.json) on one token, with the issuer stubbed. Used by
 // tests/authorizer.rs: argv is the unpacked package's directory, then the
-// token's claims as JSON, then the method ARN. Prints the handler's answer,
+// token's claims as JSON, then the method ARN; the environment is the
+// function's, as the template sets it. Prints the handler's answer,
 // or {"error": <message>}.
 
 import { generateKeyPairSync, sign } from 'node:crypto';

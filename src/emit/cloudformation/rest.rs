@@ -49,10 +49,14 @@ impl Emitter<'_> {
         }
         match &method.authorizer {
             Some(authorizer) => {
-                // The authorizer function decides scopes: API Gateway reads
-                // `AuthorizationScopes` of Cognito authorizers only.
                 properties.insert("AuthorizationType".into(), json!("CUSTOM"));
                 properties.insert("AuthorizerId".into(), self.reference(authorizer));
+                // The authorizer function enforces these (API Gateway itself
+                // reads them for Cognito authorizers only); written here too
+                // so reviews and `diff` see each route's scopes.
+                if !method.scopes.is_empty() {
+                    properties.insert("AuthorizationScopes".into(), json!(method.scopes));
+                }
             }
             None => {
                 properties.insert("AuthorizationType".into(), json!("NONE"));

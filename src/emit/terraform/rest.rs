@@ -56,10 +56,14 @@ impl Emitter<'_> {
         }
         match &method.authorizer {
             Some(authorizer) => {
-                // The authorizer function decides scopes: API Gateway reads
-                // `authorization_scopes` of Cognito authorizers only.
                 body.attr("authorization", Value::str("CUSTOM"));
                 body.attr("authorizer_id", self.reference(authorizer));
+                // The authorizer function enforces these (API Gateway itself
+                // reads them for Cognito authorizers only); written here too
+                // so reviews and `diff` see each route's scopes.
+                if !method.scopes.is_empty() {
+                    body.attr("authorization_scopes", Value::strs(&method.scopes));
+                }
             }
             None => body.attr("authorization", Value::str("NONE")),
         }

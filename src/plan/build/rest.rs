@@ -262,7 +262,24 @@ impl Builder<'_> {
             memory: None,
             timeout: None,
             concurrency: Some(at(concurrency)),
-            environment: BTreeMap::new(),
+            // Who is trusted, where `diff` and reviewers see it (the routes'
+            // scopes are on the methods too); the routes are in its package.
+            environment: [
+                (AUTHORIZER_ISSUER_VARIABLE, jwt.issuer.value.clone()),
+                (
+                    AUTHORIZER_AUDIENCE_VARIABLE,
+                    serde_json::json!(
+                        jwt.audience
+                            .iter()
+                            .map(|a| a.value.as_str())
+                            .collect::<Vec<_>>()
+                    )
+                    .to_string(),
+                ),
+            ]
+            .into_iter()
+            .map(|(k, v)| (at(k.to_string()), at(v)))
+            .collect(),
             access: BTreeMap::new(),
             events: Vec::new(),
             waive,
@@ -351,12 +368,18 @@ fn arn_route(method: &str, path: &str) -> (String, String) {
     (method.to_string(), path.join("/"))
 }
 
-/// The authorizer's settings, as `config.json` in its package: the issuer,
-/// the audience and, for each route it guards, the method, the ARN path and
-/// the scopes that admit a token to it. `None` without a REST API with auth.
+/// The authorizer function's environment variables naming the issuer it
+/// trusts and the audience (a JSON list).
+pub const AUTHORIZER_ISSUER_VARIABLE: &str = "PALISADE_JWT_ISSUER";
+pub const AUTHORIZER_AUDIENCE_VARIABLE: &str = "PALISADE_JWT_AUDIENCE";
+
+/// The authorizer's routes, as `config.json` in its package: for each route
+/// it guards, the method, the ARN path and the scopes that admit a token to
+/// it (a list could exceed Lambda's 4 KB of environment). `None` without a
+/// REST API with auth.
 pub fn authorizer_config(spec: &Spec) -> Option<String> {
     let api = spec.api.as_ref()?;
-    let auth = api.auth.as_ref()?;
+    api.auth.as_ref()?;
     if api.api_type() != spec::ApiType::Rest || api.routes.is_empty() {
         return None;
     }
@@ -374,10 +397,6 @@ pub fn authorizer_config(spec: &Spec) -> Option<String> {
             }))
         })
         .collect();
-    let config = serde_json::json!({
-        "issuer": auth.jwt.issuer.value,
-        "audience": auth.jwt.audience.iter().map(|a| a.value.as_str()).collect::<Vec<_>>(),
-        "routes": routes,
-    });
+    let config = serde_json::json!({ "routes": routes });
     Some(format!("{config:#}\n"))
 }
