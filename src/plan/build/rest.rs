@@ -129,10 +129,7 @@ impl Builder<'_> {
             );
         }
         if let Some(auth) = &api.auth {
-            digest.update(format!(
-                "{}\n{:?}\n",
-                auth.jwt.issuer.value, auth.jwt.audience
-            ));
+            digest.update(format!("{}\n", auth.jwt.issuer.value));
         }
         let revision: String = digest
             .finalize()
