@@ -274,3 +274,49 @@ fn the_authorizer_stays_in_the_root_of_nested_stacks() {
     }
     assert!(dir.join("dist/cloudformation/stacks").is_dir());
 }
+
+/// No override may swap who verifies tokens: the authorizer's function, the
+/// function's code or trusted issuer, or the scoping of its permission.
+#[test]
+fn overrides_cannot_swap_the_authorizer_or_widen_its_permission() {
+    let cases = [
+        (
+            "cloudformation:\n    RestApiAuthorizer: { Properties: { AuthorizerUri: \"arn:aws:apigateway:eu-central-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-central-1:123456789012:function:evil/invocations\" } }",
+            "PAL-API-006",
+        ),
+        (
+            "cloudformation:\n    RestApiAuthorizerPermission: { Properties: { SourceArn: \"arn:aws:execute-api:eu-central-1:123456789012:*\" } }",
+            "PAL-IAM-004",
+        ),
+        (
+            "cloudformation:\n    PalisadeAuthorizerFunction: { Properties: { Environment: { Variables: { PALISADE_JWT_ISSUER: \"https://evil.example.com/\", PALISADE_JWT_AUDIENCE: \"[]\" } } } }",
+            "PAL-FN-006",
+        ),
+        (
+            "cloudformation:\n    PalisadeAuthorizerFunction: { Properties: { Code: { S3Bucket: evil, S3Key: x.zip } } }",
+            "PAL-DATA-008",
+        ),
+        (
+            "terraform:\n    aws_api_gateway_authorizer.rest_api: { authorizer_uri: \"arn:aws:apigateway:eu-central-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-central-1:123456789012:function:evil/invocations\" }",
+            "PAL-API-006",
+        ),
+    ];
+    for (i, (override_, control)) in cases.iter().enumerate() {
+        let dir = support::example_copy("partners", &format!("authorizer-override-{i}"));
+        let spec = dir.join("palisade.yaml");
+        let mut text = std::fs::read_to_string(&spec).unwrap();
+        text.push_str(&format!("overrides:\n  {override_}\n"));
+        std::fs::write(&spec, text).unwrap();
+        let out = palisade()
+            .args(["validate", spec.to_str().unwrap()])
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            stderr.contains("E064") && stderr.contains(control),
+            "{override_}: {stderr}"
+        );
+    }
+}
