@@ -663,7 +663,7 @@ pub const KINDS: &[Description] = &[
     },
     Description {
         tag: Tag::RestAuthorizer,
-        name: "Cognito authorizer",
+        name: "JWT authorizer",
         reference: Attr::Id,
         cloudformation: ty("AWS::ApiGateway::Authorizer", &["RestApiId"]),
         terraform: ty("aws_api_gateway_authorizer", &["rest_api_id"]),
