@@ -179,6 +179,28 @@ fn cases() -> Vec<(&'static str, Fail)> {
                 }
             }),
         ),
+        (
+            API_CORS,
+            MutationOf("partners", |p| {
+                if let Kind::RestPreflight(preflight) =
+                    &mut get_mut(p, "ItemsByIdResourcePreflight").kind
+                {
+                    preflight.origins.push("*".into());
+                }
+            }),
+        ),
+        (
+            API_CORS,
+            MutationOf("partners", |p| {
+                if let Kind::RestGatewayResponse(response) =
+                    &mut get_mut(p, "RestApiCors4xxResponse").kind
+                {
+                    for (_, value) in &mut response.headers {
+                        *value = "'*'".into();
+                    }
+                }
+            }),
+        ),
         // The REST authorizer invokes Palisade's function, and only it may.
         (
             API_AUTHORIZER,

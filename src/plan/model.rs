@@ -259,6 +259,8 @@ pub enum Kind {
     RestApi(RestApi),
     RestResource(RestResource),
     RestMethod(RestMethod),
+    RestPreflight(RestPreflight),
+    RestGatewayResponse(RestGatewayResponse),
     RestAuthorizer(RestAuthorizer),
     RestDeployment(RestDeployment),
     RestStage(RestStage),
@@ -594,6 +596,53 @@ impl RestMethod {
     pub fn integration_uri(&self) -> Expr {
         lambda_invocation_uri(&self.function)
     }
+}
+
+/// A REST API resource's CORS preflight: an `OPTIONS` method that API
+/// Gateway answers itself (a mock integration), without authorizer or API
+/// key, as browsers send it without credentials.
+#[derive(Debug, Clone)]
+pub struct RestPreflight {
+    pub api: Id,
+    /// `None`: the root resource (`/`).
+    pub resource: Option<Id>,
+    /// The allowed origins (for the check that none is a wildcard).
+    pub origins: Vec<String>,
+    /// Response headers with fixed values, as API Gateway writes them
+    /// (`'GET,OPTIONS'`, quotes included).
+    pub headers: Vec<(String, String)>,
+    /// With several origins, the mapping template that answers with the
+    /// request's `Origin` only when it is one of them.
+    pub origin_template: Option<String>,
+}
+
+impl RestPreflight {
+    /// The status code of its answer.
+    pub const STATUS: &'static str = "204";
+
+    /// Every header the answer may carry (the fixed ones, and the origin).
+    pub fn header_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
+        if self.origin_template.is_some() {
+            names.push(ACCESS_CONTROL_ALLOW_ORIGIN);
+        }
+        names.sort_unstable();
+        names
+    }
+}
+
+/// `Access-Control-Allow-Origin`.
+pub const ACCESS_CONTROL_ALLOW_ORIGIN: &str = "Access-Control-Allow-Origin";
+
+/// API Gateway's own answers of one type (`DEFAULT_4XX`: the authorizer's
+/// 401, a missing API key's 403, throttling's 429) with the CORS headers,
+/// so browsers can read them.
+#[derive(Debug, Clone)]
+pub struct RestGatewayResponse {
+    pub api: Id,
+    pub response_type: &'static str,
+    /// Header name → fixed value, quoted as API Gateway writes it.
+    pub headers: Vec<(String, String)>,
 }
 
 /// A REST API's token authorizer: Palisade's own function, which verifies

@@ -172,6 +172,19 @@ pub fn for_resource(resource: &Resource) -> Vec<Suppression> {
             }
             found
         }
+        // Browsers send the preflight without credentials (Fetch standard):
+        // it can carry neither a token nor an API key. API Gateway answers it
+        // itself; no function runs.
+        Kind::RestPreflight(_) => vec![decision(
+            vec![
+                Checkov("CKV_AWS_59"),
+                CheckovTerraform("CKV2_AWS_53"),
+                Guard("API_GW_METHOD_AUTHORIZATION_TYPE_RULE"),
+                CdkNag("AwsSolutions-APIG4"),
+                CdkNag("AwsSolutions-COG4"),
+            ],
+            "A CORS preflight (OPTIONS): browsers send it without credentials, so it can require neither a token nor an API key; API Gateway answers it itself (a mock integration) with the spec's CORS headers, and no function runs.",
+        )],
         Kind::RestApi(_) => vec![decision(
             vec![CdkNag("AwsSolutions-APIG2")],
             PROXY_VALIDATES,
@@ -219,6 +232,7 @@ pub fn for_resource(resource: &Resource) -> Vec<Suppression> {
         | Kind::Schedule(_)
         | Kind::EventSourceMapping(_)
         | Kind::RestResource(_)
+        | Kind::RestGatewayResponse(_)
         | Kind::RestAuthorizer(_)
         | Kind::RestDeployment(_)
         | Kind::WebAcl(_)

@@ -459,9 +459,9 @@ impl Validator<'_> {
         self.waivers(&api.waive);
     }
 
-    /// What a REST API needs beyond the HTTP API's checks: the name of the
-    /// authorizer function Palisade adds is its own, and CORS (it would be
-    /// mock OPTIONS methods on every resource) is not there yet.
+    /// What a REST API needs beyond the HTTP API's checks (its `cors:` is
+    /// checked as the HTTP API's): the name of the authorizer function
+    /// Palisade adds is its own.
     fn rest_api(&mut self, api: &Api) {
         if api.auth.is_some()
             && let Some((name, _)) = self
@@ -477,6 +477,19 @@ impl Validator<'_> {
                     name.value
                 ),
             );
+        }
+        // Each resource's OPTIONS method is the CORS preflight.
+        if api.cors.is_some() {
+            for key in api.routes.keys().filter(|k| k.starts_with("OPTIONS ")) {
+                self.error(
+                    Code::RestApi,
+                    key.loc,
+                    format!(
+                        "route `{}` would be the same method as the CORS preflight Palisade adds to each resource of a REST API with `cors:`",
+                        key.value
+                    ),
+                );
+            }
         }
         if let Some(waf) = &api.waf {
             if let Some(rate) = &waf.rate_per_ip
@@ -537,15 +550,6 @@ impl Validator<'_> {
                     format!("client `{}` has a quota of 0 requests", name.value),
                 );
             }
-        }
-        if let Some(cors) = &api.cors
-            && let Some(origin) = cors.origins.first()
-        {
-            self.error(
-                Code::RestApi,
-                origin.loc,
-                "a REST API does not take `cors:` yet; use `type: http` for browser clients",
-            );
         }
     }
 

@@ -74,6 +74,59 @@ impl Emitter<'_> {
         Value::Object(properties)
     }
 
+    /// The preflight: `OPTIONS` answered by API Gateway's mock integration.
+    pub(super) fn rest_preflight(&self, preflight: &RestPreflight) -> Value {
+        let header = |name: &str| format!("method.response.header.{name}");
+        let fixed: Map<String, Value> = preflight
+            .headers
+            .iter()
+            .map(|(name, value)| (header(name), json!(value)))
+            .collect();
+        let declared: Map<String, Value> = preflight
+            .header_names()
+            .into_iter()
+            .map(|name| (header(name), json!(false)))
+            .collect();
+        let mut response = Map::new();
+        response.insert("StatusCode".into(), json!(RestPreflight::STATUS));
+        response.insert("ResponseParameters".into(), Value::Object(fixed));
+        if let Some(template) = &preflight.origin_template {
+            response.insert(
+                "ResponseTemplates".into(),
+                json!({ "application/json": template }),
+            );
+        }
+        json!({
+            "RestApiId": self.reference(&preflight.api),
+            "ResourceId": self.rest_parent(&preflight.api, preflight.resource.as_ref()),
+            "HttpMethod": "OPTIONS",
+            "AuthorizationType": "NONE",
+            "ApiKeyRequired": false,
+            "Integration": {
+                "Type": "MOCK",
+                "RequestTemplates": { "application/json": format!("{{\"statusCode\": {}}}", RestPreflight::STATUS) },
+                "IntegrationResponses": [Value::Object(response)],
+            },
+            "MethodResponses": [{
+                "StatusCode": RestPreflight::STATUS,
+                "ResponseParameters": Value::Object(declared),
+            }],
+        })
+    }
+
+    pub(super) fn rest_gateway_response(&self, response: &RestGatewayResponse) -> Value {
+        let headers: Map<String, Value> = response
+            .headers
+            .iter()
+            .map(|(name, value)| (format!("gatewayresponse.header.{name}"), json!(value)))
+            .collect();
+        json!({
+            "RestApiId": self.reference(&response.api),
+            "ResponseType": response.response_type,
+            "ResponseParameters": Value::Object(headers),
+        })
+    }
+
     pub(super) fn rest_authorizer(&self, authorizer: &RestAuthorizer) -> Value {
         json!({
             "RestApiId": self.reference(&authorizer.api),

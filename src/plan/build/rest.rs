@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use super::*;
 use crate::plan::logical_id::{
     REST_API, REST_API_5XX_ALARM, REST_API_ACCESS_LOGS, REST_API_AUTHORIZER,
-    REST_API_AUTHORIZER_PERMISSION, REST_API_STAGE,
+    REST_API_AUTHORIZER_PERMISSION, REST_API_CORS_4XX, REST_API_CORS_5XX, REST_API_STAGE,
 };
 
 /// What a REST API's access log records: the HTTP API's fields in REST
@@ -44,11 +44,13 @@ impl Builder<'_> {
         let mut methods: Vec<Id> = Vec::new();
         let mut method_throttles = Vec::new();
         let mut digest = Sha256::new();
+        let mut routed_resources: BTreeSet<Option<Id>> = BTreeSet::new();
         for (key, route) in &api.routes {
             let Some((method, path)) = key.split_once(' ') else {
                 continue;
             };
             let resource = self.rest_resources(path, loc, &mut resources);
+            routed_resources.insert(resource.clone());
             let stem = logical_id::route_stem(method, path);
             let function_id = self.of(&route.function, "Function");
             let timeout = self
@@ -130,6 +132,15 @@ impl Builder<'_> {
         }
         if let Some(auth) = &api.auth {
             digest.update(format!("{}\n", auth.jwt.issuer.value));
+        }
+        if let Some(cors) = super::api::cors(api) {
+            let preflights = self.rest_cors(&cors, !api.clients.is_empty(), &routed_resources, loc);
+            for id in &preflights {
+                if let Some(Kind::RestPreflight(p)) = self.plan.get(id).map(|r| &r.kind) {
+                    digest.update(format!("{id}{p:?}\n"));
+                }
+            }
+            methods.extend(preflights);
         }
         let revision: String = digest
             .finalize()
@@ -323,6 +334,99 @@ impl Builder<'_> {
         REST_API_AUTHORIZER.to_string()
     }
 
+    /// CORS for a REST API: a preflight on each resource with routes and
+    /// API Gateway's own 4XX and 5XX answers with the CORS headers. The
+    /// functions' answers are their own (Lambda proxy): they add the headers
+    /// themselves. Returns the preflights' IDs.
+    fn rest_cors(
+        &mut self,
+        cors: &Cors,
+        api_keys: bool,
+        resources: &BTreeSet<Option<Id>>,
+        loc: Loc,
+    ) -> Vec<Id> {
+        let quoted = |value: &str| format!("'{value}'");
+        let mut request_headers = cors.headers.clone();
+        // Callers must send their client's key: browsers must be let to.
+        if api_keys
+            && !request_headers
+                .iter()
+                .any(|h| h.eq_ignore_ascii_case("x-api-key"))
+        {
+            request_headers.push("x-api-key".into());
+        }
+        let allow = vec![
+            (
+                "Access-Control-Allow-Headers".to_string(),
+                quoted(&request_headers.join(",")),
+            ),
+            (
+                "Access-Control-Allow-Methods".to_string(),
+                quoted(&cors.methods.join(",")),
+            ),
+        ];
+        // One origin is a fixed header; several, the request's own `Origin`
+        // when it is one of them (API Gateway's mock cannot list several).
+        let (origin, origin_template) = match cors.origins.as_slice() {
+            [only] => (
+                vec![(ACCESS_CONTROL_ALLOW_ORIGIN.to_string(), quoted(only))],
+                None,
+            ),
+            several => (Vec::new(), Some(origin_template(several))),
+        };
+        let mut headers = allow.clone();
+        headers.extend(origin.iter().cloned());
+        headers.push((
+            "Access-Control-Max-Age".to_string(),
+            quoted(&cors.max_age.to_string()),
+        ));
+        headers.push(("Vary".to_string(), quoted("Origin")));
+        headers.sort();
+        let mut ids = Vec::new();
+        for resource in resources {
+            let id = logical_id::rest_preflight(resource.as_deref());
+            let preflight = self.add(
+                id.clone(),
+                None,
+                loc,
+                Kind::RestPreflight(RestPreflight {
+                    api: REST_API.into(),
+                    resource: resource.clone(),
+                    origins: cors.origins.clone(),
+                    headers: headers.clone(),
+                    origin_template: origin_template.clone(),
+                }),
+            );
+            preflight.controls.push(applied(API_CORS, None));
+            ids.push(id);
+        }
+        // API Gateway's own answers cannot choose among several origins:
+        // with several, browsers see its errors as network errors.
+        if !origin.is_empty() {
+            let mut headers = allow;
+            headers.extend(origin);
+            headers.push(("Vary".to_string(), quoted("Origin")));
+            headers.sort();
+            for (id, response_type) in [
+                (REST_API_CORS_4XX, "DEFAULT_4XX"),
+                (REST_API_CORS_5XX, "DEFAULT_5XX"),
+            ] {
+                let response = self.add(
+                    id.into(),
+                    None,
+                    loc,
+                    Kind::RestGatewayResponse(RestGatewayResponse {
+                        api: REST_API.into(),
+                        response_type,
+                        headers: headers.clone(),
+                    }),
+                );
+                response.controls.push(applied(API_CORS, None));
+            }
+        }
+        ids
+    }
+
     /// The resources of a path, each under its parent, made once however
     /// many routes share them; the last one's ID (`None` for `/`).
     fn rest_resources(&mut self, path: &str, loc: Loc, made: &mut BTreeSet<String>) -> Option<Id> {
@@ -396,4 +500,26 @@ pub fn authorizer_config(spec: &Spec) -> Option<String> {
         .collect();
     let config = serde_json::json!({ "routes": routes });
     Some(format!("{config:#}\n"))
+}
+
+/// The mapping template of a preflight's answer that sets
+/// `Access-Control-Allow-Origin` to the request's `Origin` (`origin` over
+/// HTTP/2, where header names are lower case) when it is one of
+/// `origins` (each an `https://host[:port]` the spec's validation admits;
+/// escaped for a VTL string all the same).
+fn origin_template(origins: &[String]) -> String {
+    let vtl = |origin: &str| {
+        origin
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '/' | '.' | '-'))
+            .collect::<String>()
+    };
+    let tests: Vec<String> = origins
+        .iter()
+        .map(|o| format!("$origin == \"{}\"", vtl(o)))
+        .collect();
+    format!(
+        "#set($origin = $input.params().header.get('Origin'))\n#if(!$origin)#set($origin = $input.params().header.get('origin'))#end\n#if({})\n#set($context.responseOverride.header.{ACCESS_CONTROL_ALLOW_ORIGIN} = $origin)\n#end\n",
+        tests.join(" || ")
+    )
 }
