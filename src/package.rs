@@ -263,6 +263,30 @@ impl Walk<'_> {
     }
 }
 
+/// The JWT authorizer's code, built into Palisade (`templates/authorizer/`).
+pub const AUTHORIZER_CODE: &str = include_str!("../templates/authorizer/index.mjs");
+
+/// The package of Palisade's JWT authorizer: its code and `config`
+/// (`config.json`, from [`crate::plan::authorizer_config`]), zipped like any
+/// function's, so the same spec always gives the same bytes and key.
+pub fn authorizer(config: &str) -> Result<Archive> {
+    let files = vec![
+        ("config.json".to_string(), config.as_bytes().to_vec()),
+        ("index.mjs".to_string(), AUTHORIZER_CODE.as_bytes().to_vec()),
+    ];
+    let mut hasher = Sha256::new();
+    for (path, content) in &files {
+        hasher.update(path.as_bytes());
+        hasher.update([0]);
+        hasher.update(content);
+    }
+    Source {
+        files,
+        digest: hex(&hasher.finalize()),
+    }
+    .archive()
+}
+
 impl Source {
     /// The sources, zipped.
     pub fn archive(&self) -> Result<Archive> {

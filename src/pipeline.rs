@@ -265,6 +265,8 @@ pub fn spec_waivers<'s>(spec: &'s Spec, resource: &Resource) -> Option<&'s Waive
             | Kind::Integration(_)
             | Kind::RestApi(_)
             | Kind::RestResource(_)
+            | Kind::RestPreflight(_)
+            | Kind::RestGatewayResponse(_)
             | Kind::RestMethod(_)
             | Kind::RestAuthorizer(_)
             | Kind::RestDeployment(_)

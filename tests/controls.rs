@@ -180,6 +180,58 @@ fn cases() -> Vec<(&'static str, Fail)> {
             }),
         ),
         (
+            API_CORS,
+            MutationOf("partners", |p| {
+                if let Kind::RestPreflight(preflight) =
+                    &mut get_mut(p, "ItemsByIdResourcePreflight").kind
+                {
+                    preflight.origins.push("*".into());
+                }
+            }),
+        ),
+        (
+            API_CORS,
+            MutationOf("partners", |p| {
+                if let Kind::RestGatewayResponse(response) =
+                    &mut get_mut(p, "RestApiCors4xxResponse").kind
+                {
+                    for (_, value) in &mut response.headers {
+                        *value = "'*'".into();
+                    }
+                }
+            }),
+        ),
+        // The REST authorizer invokes Palisade's function, and only it may.
+        (
+            API_AUTHORIZER,
+            MutationOf("partners", |p| {
+                if let Kind::RestAuthorizer(authorizer) = &mut get_mut(p, "RestApiAuthorizer").kind
+                {
+                    authorizer.function = "GetItemFunction".into();
+                }
+            }),
+        ),
+        (
+            API_AUTHORIZER,
+            MutationOf("partners", |p| {
+                if let Kind::Permission(permission) =
+                    &mut get_mut(p, "RestApiAuthorizerPermission").kind
+                {
+                    permission.source_arn = Expr::arn_in_account(
+                        "execute-api",
+                        vec![palisade::plan::Part::Lit("*/*".into())],
+                    );
+                }
+            }),
+        ),
+        (
+            API_AUTHORIZER,
+            MutationOf("partners", |p| {
+                p.resources
+                    .retain(|r| r.id != "RestApiAuthorizerPermission");
+            }),
+        ),
+        (
             API_SCOPES,
             MutationOf("partners", |p| {
                 if let Kind::RestMethod(method) = &mut get_mut(p, "PutItemsByIdMethod").kind {

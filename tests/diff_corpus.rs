@@ -192,6 +192,23 @@ fn rest_corpus() -> Vec<(&'static str, String, &'static [Risk])> {
             edit_partners("rate_per_ip: 2000", "rate_per_ip: 5000"),
             B,
         ),
+        // Who the authorizer function trusts.
+        (
+            "change the JWT issuer",
+            edit_partners(
+                "issuer: https://auth.partners.example.com/",
+                "issuer: https://auth.other.example.com/",
+            ),
+            B,
+        ),
+        (
+            "add a JWT audience",
+            edit_partners(
+                "audience: [partners-api]",
+                "audience: [partners-api, other]",
+            ),
+            B,
+        ),
         (
             "remove a managed rule group",
             edit_partners(

@@ -528,3 +528,147 @@ fn an_environment_waiver_reason_is_escaped_in_security_md() {
         "{line}"
     );
 }
+
+/// A copy of the partners example (a REST API with AWS WAF and clients)
+/// whose spec ends with `extra`.
+fn partners_with(name: &str, extra: &str) -> PathBuf {
+    let dir = support::example_copy("partners", name);
+    let spec = dir.join("palisade.yaml");
+    let mut text = std::fs::read_to_string(&spec).unwrap();
+    text.push_str(extra);
+    std::fs::write(&spec, text).unwrap();
+    spec
+}
+
+const REST_STAGES: &str = r#"
+environments:
+  staging:
+    account: "111111111111"
+    region: eu-central-1
+    api:
+      waf: { rate_per_ip: 500 }
+      clients:
+        partner-a: { rate: 2, burst: 4, quota: { limit: 1000, period: day } }
+  prod:
+    account: "222222222222"
+    region: eu-central-1
+    api:
+      waf: { rate_per_ip: 4000 }
+      clients:
+        partner-b: { rate: 2, burst: 5, quota: { limit: 5000, period: day } }
+    waive:
+      PAL-API-007: "prod partners batch from few addresses"
+      PAL-API-008: "partner-b's contract allows 5000 a day in prod"
+"#;
+
+/// The resources of a type in a built template.
+fn of_type<'a>(template: &'a serde_json::Value, ty: &str) -> Vec<&'a serde_json::Value> {
+    template["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|r| r["Type"] == ty)
+        .collect()
+}
+
+#[test]
+fn an_environment_tunes_a_rest_apis_waf_and_client_limits() {
+    let spec = partners_with("env-rest", REST_STAGES);
+    let dir = spec.parent().unwrap();
+    for env in ["staging", "prod"] {
+        palisade()
+            .args(["build", path(&spec), "--env", env])
+            .args(["--template-format", "json"])
+            .assert()
+            .success();
+    }
+    let staging = template(&dir.join("dist/staging"));
+    let acl = of_type(&staging, "AWS::WAFv2::WebACL")[0];
+    let limit = acl["Properties"]["Rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|r| r["Statement"]["RateBasedStatement"]["Limit"].as_u64());
+    assert_eq!(limit, Some(500), "{acl}");
+    let plans = of_type(&staging, "AWS::ApiGateway::UsagePlan");
+    let partner_a = plans
+        .iter()
+        .find(|p| {
+            p["Properties"]["UsagePlanName"]
+                .to_string()
+                .contains("partner-a")
+        })
+        .expect("partner-a's plan");
+    assert_eq!(partner_a["Properties"]["Throttle"]["RateLimit"], 2.0);
+    assert_eq!(partner_a["Properties"]["Quota"]["Limit"], 1000);
+    assert_eq!(partner_a["Properties"]["Quota"]["Period"], "DAY");
+
+    let prod = template(&dir.join("dist/prod"));
+    let security = std::fs::read_to_string(dir.join("dist/prod/SECURITY.md")).unwrap();
+    assert!(
+        security.contains("PAL-API-007 AWS WAF per-IP limit 2000 → 4000"),
+        "{security}"
+    );
+    assert!(
+        security.contains("PAL-API-008 client `partner-b`"),
+        "{security}"
+    );
+    let acl = of_type(&prod, "AWS::WAFv2::WebACL")[0];
+    assert!(acl.to_string().contains("4000"), "{acl}");
+}
+
+#[test]
+fn an_environment_cannot_raise_rest_limits_without_a_scoped_waiver() {
+    let cases = [
+        ("api:\n      waf: { rate_per_ip: 2001 }", "PAL-API-007"),
+        (
+            "api:\n      clients:\n        partner-a: { rate: 6, burst: 10, quota: { limit: 100000, period: month } }",
+            "PAL-API-008",
+        ),
+        (
+            "api:\n      clients:\n        partner-a: { rate: 5, burst: 10 }",
+            "PAL-API-008",
+        ),
+        (
+            "api:\n      clients:\n        partner-b: { rate: 1, burst: 5, quota: { limit: 7001, period: week } }",
+            "PAL-API-008",
+        ),
+    ];
+    for (i, (tuning, control)) in cases.iter().enumerate() {
+        let extra = format!(
+            "\nenvironments:\n  prod:\n    account: \"222222222222\"\n    region: eu-central-1\n    {tuning}\n"
+        );
+        let spec = partners_with(&format!("env-rest-loosen-{i}"), &extra);
+        let out = palisade()
+            .args(["build", path(&spec)])
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            stderr.contains(&format!("loosens {control}")) && stderr.contains("palisade.yaml:"),
+            "{tuning}: {stderr}"
+        );
+    }
+    // Lower limits need no waiver; an unknown client is located.
+    let extra = "\nenvironments:\n  prod:\n    account: \"222222222222\"\n    region: eu-central-1\n    api:\n      clients:\n        partner-z: { rate: 1, burst: 1 }\n";
+    let spec = partners_with("env-rest-unknown", extra);
+    palisade()
+        .args(["build", path(&spec)])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "tunes client `partner-z`, which the spec does not declare",
+        ));
+}
+
+#[test]
+fn diff_between_rest_environments_flags_the_raised_limits() {
+    let spec = partners_with("env-rest-diff", REST_STAGES);
+    palisade()
+        .args(["diff", "--env", "staging", "--env", "prod", path(&spec)])
+        .args(["--fail-on", "broadening"])
+        .assert()
+        .code(1);
+}

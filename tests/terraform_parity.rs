@@ -51,6 +51,7 @@ fn terraform_type(cfn_type: &str) -> &'static str {
         "AWS::ApiGateway::Resource" => "aws_api_gateway_resource",
         "AWS::ApiGateway::Method" => "aws_api_gateway_method",
         "AWS::ApiGateway::Authorizer" => "aws_api_gateway_authorizer",
+        "AWS::ApiGateway::GatewayResponse" => "aws_api_gateway_gateway_response",
         "AWS::ApiGateway::Deployment" => "aws_api_gateway_deployment",
         "AWS::ApiGateway::Stage" => "aws_api_gateway_stage",
         "AWS::ApiGateway::UsagePlan" => "aws_api_gateway_usage_plan",
@@ -420,6 +421,9 @@ fn every_applied_control_is_carried_by_both_targets() {
                         terraform_equivalent(protected.resource_type, protected.property).unwrap();
                     let cfn_value = if protected.property == "DeletionPolicy" {
                         cfn_resource.get("DeletionPolicy").cloned()
+                    } else if protected.property == palisade::catalog::EVERY_SETTING {
+                        // The whole resource: the Terraform resource exists.
+                        Some(cfn.canon(&cfn_resource["Properties"]))
                     } else {
                         cfn_resource["Properties"]
                             .get(protected.property)

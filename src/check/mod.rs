@@ -47,7 +47,6 @@ pub struct Advisory {
 pub const RUNTIME_UPDATE: &str = "palisade.runtime-update";
 pub const ALERTS_UNSUBSCRIBED: &str = "palisade.alerts-unsubscribed";
 pub const CLIENT_OVER_WAF_LIMIT: &str = "palisade.client-over-waf-limit";
-pub const REST_AUDIENCE_UNCHECKED: &str = "palisade.rest-audience-unchecked";
 pub const NESTED_STACKS_UNPINNED: &str = "palisade.nested-stacks-unpinned";
 
 /// An override `build` accepted: listed so every escape-hatch use is seen.
@@ -238,27 +237,6 @@ fn advisories(spec: &Spec, plan: &Plan) -> Vec<Advisory> {
                 });
             }
         }
-    }
-    // A REST API's Cognito authorizer has no audience setting: it accepts
-    // the tokens of every app client of the pool, whatever `audience` says.
-    if let Some(api) = &spec.api
-        && api.api_type() == crate::spec::ApiType::Rest
-        && let Some(auth) = &api.auth
-    {
-        advisories.push(Advisory {
-            rule: REST_AUDIENCE_UNCHECKED,
-            message: format!(
-                "a REST API's Cognito authorizer accepts tokens of every app client of the user pool: `audience` ({}) is not checked; give other clients their own pool, or rely on the routes' scopes",
-                auth.jwt
-                    .audience
-                    .iter()
-                    .map(|a| a.value.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            line: auth.jwt.loc.line,
-            column: auth.jwt.loc.column,
-        });
     }
     // A client's plan lets it send more from one address than AWS WAF lets
     // one address send: calling from one IP, it is blocked below its plan.

@@ -5,10 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::{
-    ALERTS_UNSUBSCRIBED, Assessment, CLIENT_OVER_WAF_LIMIT, REST_AUDIENCE_UNCHECKED,
-    RUNTIME_UPDATE, Status,
-};
+use super::{ALERTS_UNSUBSCRIBED, Assessment, CLIENT_OVER_WAF_LIMIT, RUNTIME_UPDATE, Status};
 use crate::controls::CATALOG;
 use crate::text::terminal;
 
@@ -142,10 +139,6 @@ pub fn sarif(report: &Assessment, spec_path: &str) -> String {
         (
             CLIENT_OVER_WAF_LIMIT,
             "A client's plan allows more per IP address than AWS WAF does",
-        ),
-        (
-            REST_AUDIENCE_UNCHECKED,
-            "A REST API's Cognito authorizer does not check the audience",
         ),
     ] {
         rules.push(json!({

@@ -145,6 +145,23 @@ pub fn compile_with_cache(
             archive.bytes.clone(),
         );
     }
+    // Palisade's JWT authorizer of a REST API ships like a function of the
+    // spec (dist/functions/<name>.zip, content-addressed).
+    if let Some(config) = plan::authorizer_config(&loaded.spec) {
+        let archive = crate::package::authorizer(&config)?;
+        packages.insert(
+            crate::spec::AUTHORIZER_FUNCTION.to_string(),
+            PackageRef {
+                lambda_handler: "index.handler".to_string(),
+                sha256_hex: archive.sha256_hex.clone(),
+                sha256_base64: archive.sha256_base64.clone(),
+            },
+        );
+        zips.insert(
+            format!("functions/{}.zip", crate::spec::AUTHORIZER_FUNCTION),
+            archive.bytes,
+        );
+    }
     let mut outputs = compile_loaded(&loaded, &packages, target, format)?;
     outputs.append(&mut zips);
     let archives = archives.into_values().map(|(d, a)| (d, a.bytes)).collect();

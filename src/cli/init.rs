@@ -28,7 +28,8 @@ pub struct Args {
     pub features: Vec<Feature>,
     /// Which API `--with api` builds: `http` (API Gateway HTTP API, any OIDC
     /// issuer) or `rest` (REST API with AWS WAF, usage plans and API keys;
-    /// a Cognito user pool issuer). Implies `--with api`.
+    /// any OIDC issuer, through Palisade's authorizer function). Implies
+    /// `--with api`.
     #[arg(long, value_enum, value_name = "TYPE")]
     pub api: Option<ApiKind>,
     /// `owner/repo` that may deploy: adds `deploy_role:` and a deploy job
@@ -179,7 +180,7 @@ fn shell_path(dir: &Path) -> String {
 pub enum ApiKind {
     /// An HTTP API (API Gateway v2) with a JWT authorizer for any OIDC issuer.
     Http,
-    /// A REST API with AWS WAF, usage plans and API keys (Cognito issuer).
+    /// A REST API with AWS WAF, usage plans and API keys (any OIDC issuer).
     Rest,
 }
 

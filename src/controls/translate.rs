@@ -165,6 +165,9 @@ pub fn terraform_equivalent(
         ("AWS::ApiGatewayV2::Api", "CorsConfiguration") => {
             ("aws_apigatewayv2_api", Some("cors_configuration"))
         }
+        ("AWS::ApiGateway::GatewayResponse", crate::catalog::EVERY_SETTING) => {
+            ("aws_api_gateway_gateway_response", None)
+        }
         _ => return None,
     };
     Some(found)

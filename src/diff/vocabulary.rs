@@ -148,6 +148,17 @@ const CLOUDFORMATION: Names = &[
         &["IdentitySource"],
     ),
     (Identity, Some("AWS::ApiGateway::Authorizer"), &["Type"]),
+    // Palisade's REST authorizer function: the issuer and audience it trusts.
+    (
+        Identity,
+        Some("AWS::Lambda::Function"),
+        &["Environment", "Variables", "PALISADE_JWT_ISSUER"],
+    ),
+    (
+        Identity,
+        Some("AWS::Lambda::Function"),
+        &["Environment", "Variables", "PALISADE_JWT_AUDIENCE"],
+    ),
     (Wiring, Some("AWS::ApiGatewayV2::Route"), &["Target"]),
     (Wiring, Some("AWS::ApiGatewayV2::Api"), &["Target"]),
     (Wiring, None, &["IntegrationUri"]),
@@ -297,6 +308,17 @@ const TERRAFORM: Names = &[
         Identity,
         Some("aws_api_gateway_authorizer"),
         &["identity_source"],
+    ),
+    // Palisade's REST authorizer function: the issuer and audience it trusts.
+    (
+        Identity,
+        Some("aws_lambda_function"),
+        &["variables", "PALISADE_JWT_ISSUER"],
+    ),
+    (
+        Identity,
+        Some("aws_lambda_function"),
+        &["variables", "PALISADE_JWT_AUDIENCE"],
     ),
     (Wiring, Some("aws_apigatewayv2_route"), &["target"]),
     (Wiring, Some("aws_apigatewayv2_api"), &["target"]),

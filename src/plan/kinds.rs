@@ -41,6 +41,8 @@ pub enum Tag {
     RestApi,
     RestResource,
     RestMethod,
+    RestPreflight,
+    RestGatewayResponse,
     RestAuthorizer,
     RestDeployment,
     RestStage,
@@ -159,6 +161,8 @@ impl Kind {
             Kind::RestApi(_) => Tag::RestApi,
             Kind::RestResource(_) => Tag::RestResource,
             Kind::RestMethod(_) => Tag::RestMethod,
+            Kind::RestPreflight(_) => Tag::RestPreflight,
+            Kind::RestGatewayResponse(_) => Tag::RestGatewayResponse,
             Kind::RestAuthorizer(_) => Tag::RestAuthorizer,
             Kind::RestDeployment(_) => Tag::RestDeployment,
             Kind::RestStage(_) => Tag::RestStage,
@@ -662,8 +666,61 @@ pub const KINDS: &[Description] = &[
         access: None,
     },
     Description {
+        tag: Tag::RestPreflight,
+        name: "CORS preflight",
+        reference: Attr::Id,
+        cloudformation: ty(
+            "AWS::ApiGateway::Method",
+            &["HttpMethod", "ResourceId", "RestApiId"],
+        ),
+        terraform: ty(
+            "aws_api_gateway_method",
+            &["http_method", "resource_id", "rest_api_id"],
+        ),
+        terraform_companions: &[
+            ty(
+                "aws_api_gateway_integration",
+                &["http_method", "resource_id", "rest_api_id"],
+            ),
+            ty(
+                "aws_api_gateway_method_response",
+                &["http_method", "resource_id", "rest_api_id", "status_code"],
+            ),
+            ty(
+                "aws_api_gateway_integration_response",
+                &["http_method", "resource_id", "rest_api_id", "status_code"],
+            ),
+        ],
+        holds_data: false,
+        retained: false,
+        area: Area::Api,
+        drawn: Drawn::Detail,
+        tls_only: false,
+        access: None,
+    },
+    Description {
+        tag: Tag::RestGatewayResponse,
+        name: "REST API gateway response",
+        reference: Attr::Id,
+        cloudformation: ty(
+            "AWS::ApiGateway::GatewayResponse",
+            &["ResponseType", "RestApiId"],
+        ),
+        terraform: ty(
+            "aws_api_gateway_gateway_response",
+            &["response_type", "rest_api_id"],
+        ),
+        terraform_companions: &[],
+        holds_data: false,
+        retained: false,
+        area: Area::Api,
+        drawn: Drawn::Detail,
+        tls_only: false,
+        access: None,
+    },
+    Description {
         tag: Tag::RestAuthorizer,
-        name: "Cognito authorizer",
+        name: "JWT authorizer",
         reference: Attr::Id,
         cloudformation: ty("AWS::ApiGateway::Authorizer", &["RestApiId"]),
         terraform: ty("aws_api_gateway_authorizer", &["rest_api_id"]),
@@ -857,15 +914,41 @@ mod tests {
         }
     }
 
+    /// A type belongs to one kind, except a REST API method, which is a
+    /// route or a CORS preflight: both describe it alike (what replaces it),
+    /// so a lookup by type answers the same whichever it finds.
     #[test]
     fn every_type_is_listed_once_per_target() {
-        let mut cfn: Vec<&str> = cloudformation_types().map(|t| t.name).collect();
-        let mut tf: Vec<&str> = terraform_types().map(|t| t.name).collect();
+        let shared = |d: &Description| d.tag == Tag::RestPreflight;
+        let mut cfn: Vec<&str> = KINDS
+            .iter()
+            .filter(|d| !shared(d))
+            .map(|d| d.cloudformation.name)
+            .collect();
+        let mut tf: Vec<&str> = KINDS
+            .iter()
+            .filter(|d| !shared(d))
+            .flat_map(|d| std::iter::once(&d.terraform).chain(d.terraform_companions))
+            .map(|t| t.name)
+            .collect();
         for types in [&mut cfn, &mut tf] {
             let before = types.len();
             types.sort();
             types.dedup();
             assert_eq!(before, types.len());
         }
+        let route = &KINDS[Tag::RestMethod as usize];
+        let preflight = &KINDS[Tag::RestPreflight as usize];
+        assert_eq!(route.cloudformation.name, preflight.cloudformation.name);
+        assert_eq!(
+            route.cloudformation.replaced_by,
+            preflight.cloudformation.replaced_by
+        );
+        assert_eq!(route.terraform.name, preflight.terraform.name);
+        assert_eq!(route.terraform.replaced_by, preflight.terraform.replaced_by);
+        assert_eq!(
+            route.terraform_companions[0].name,
+            preflight.terraform_companions[0].name
+        );
     }
 }

@@ -16,6 +16,14 @@ pub const API_ACCESS_LOGS_ID: &str = "HttpApiAccessLogs";
 pub const API_5XX_ALARM: &str = "HttpApi5xxAlarm";
 pub const REST_API: &str = "RestApi";
 pub const REST_API_AUTHORIZER: &str = "RestApiAuthorizer";
+pub const REST_API_AUTHORIZER_PERMISSION: &str = "RestApiAuthorizerPermission";
+pub const REST_API_CORS_4XX: &str = "RestApiCors4xxResponse";
+pub const REST_API_CORS_5XX: &str = "RestApiCors5xxResponse";
+
+/// The CORS preflight of a REST API resource (`None`: the root).
+pub fn rest_preflight(resource: Option<&str>) -> String {
+    part(resource.unwrap_or("RestApiRoot"), "Preflight")
+}
 pub const REST_API_STAGE: &str = "RestApiStage";
 pub const REST_API_ACCESS_LOGS: &str = "RestApiAccessLogs";
 pub const REST_API_5XX_ALARM: &str = "RestApi5xxAlarm";

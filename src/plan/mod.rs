@@ -9,7 +9,7 @@ pub mod logical_id;
 mod model;
 pub mod suppressions;
 
-pub use build::{PackageRef, Packages};
+pub use build::{PackageRef, Packages, authorizer_config};
 pub use model::*;
 
 use crate::diagnostic::{Code, Diagnostic};

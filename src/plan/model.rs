@@ -259,6 +259,8 @@ pub enum Kind {
     RestApi(RestApi),
     RestResource(RestResource),
     RestMethod(RestMethod),
+    RestPreflight(RestPreflight),
+    RestGatewayResponse(RestGatewayResponse),
     RestAuthorizer(RestAuthorizer),
     RestDeployment(RestDeployment),
     RestStage(RestStage),
@@ -592,27 +594,95 @@ pub struct RestMethod {
 impl RestMethod {
     /// The Lambda proxy integration's URI: API Gateway's path to the function.
     pub fn integration_uri(&self) -> Expr {
-        Expr(vec![
-            Part::Lit("arn:".into()),
-            Part::Partition,
-            Part::Lit(":apigateway:".into()),
-            Part::Region,
-            Part::Lit(":lambda:path/2015-03-31/functions/".into()),
-            Part::Ref(self.function.clone(), Attr::Arn),
-            Part::Lit("/invocations".into()),
-        ])
+        lambda_invocation_uri(&self.function)
     }
 }
 
-/// A REST API's token authorizer: an Amazon Cognito user pool's.
+/// A REST API resource's CORS preflight: an `OPTIONS` method that API
+/// Gateway answers itself (a mock integration), without authorizer or API
+/// key, as browsers send it without credentials.
+#[derive(Debug, Clone)]
+pub struct RestPreflight {
+    pub api: Id,
+    /// `None`: the root resource (`/`).
+    pub resource: Option<Id>,
+    /// The allowed origins (for the check that none is a wildcard).
+    pub origins: Vec<String>,
+    /// Response headers with fixed values, as API Gateway writes them
+    /// (`'GET,OPTIONS'`, quotes included).
+    pub headers: Vec<(String, String)>,
+    /// With several origins, the mapping template that answers with the
+    /// request's `Origin` only when it is one of them.
+    pub origin_template: Option<String>,
+}
+
+impl RestPreflight {
+    /// The status code of its answer.
+    pub const STATUS: &'static str = "204";
+
+    /// Every header the answer may carry (the fixed ones, and the origin).
+    pub fn header_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
+        if self.origin_template.is_some() {
+            names.push(ACCESS_CONTROL_ALLOW_ORIGIN);
+        }
+        names.sort_unstable();
+        names
+    }
+}
+
+/// `Access-Control-Allow-Origin`.
+pub const ACCESS_CONTROL_ALLOW_ORIGIN: &str = "Access-Control-Allow-Origin";
+
+/// API Gateway's own answers of one type (`DEFAULT_4XX`: the authorizer's
+/// 401, a missing API key's 403, throttling's 429) with the CORS headers,
+/// so browsers can read them.
+#[derive(Debug, Clone)]
+pub struct RestGatewayResponse {
+    pub api: Id,
+    pub response_type: &'static str,
+    /// Header name → fixed value, quoted as API Gateway writes it.
+    pub headers: Vec<(String, String)>,
+}
+
+/// A REST API's token authorizer: Palisade's own function, which verifies
+/// the spec's issuer, audience and each route's scopes (API Gateway's
+/// native REST authorizer knows only Cognito user pools and no audience).
 #[derive(Debug, Clone)]
 pub struct RestAuthorizer {
     pub api: Id,
     pub issuer: String,
-    /// The user pools whose tokens it accepts.
-    pub user_pools: Vec<Expr>,
+    pub audience: Vec<String>,
+    /// The authorizer function.
+    pub function: Id,
     /// `method.request.header.Authorization`.
     pub identity_source: String,
+    /// What the identity must look like before the function is invoked
+    /// (`Bearer <jwt>`): malformed headers cost no invocation.
+    pub validation_expression: String,
+    /// Seconds an answer is cached per token.
+    pub result_ttl: u32,
+}
+
+impl RestAuthorizer {
+    /// API Gateway's path to the function.
+    pub fn uri(&self) -> Expr {
+        lambda_invocation_uri(&self.function)
+    }
+}
+
+/// `arn:<partition>:apigateway:<region>:lambda:path/.../<function>/invocations`:
+/// what API Gateway invokes for a Lambda integration or authorizer.
+fn lambda_invocation_uri(function: &Id) -> Expr {
+    Expr(vec![
+        Part::Lit("arn:".into()),
+        Part::Partition,
+        Part::Lit(":apigateway:".into()),
+        Part::Region,
+        Part::Lit(":lambda:path/2015-03-31/functions/".into()),
+        Part::Ref(function.clone(), Attr::Arn),
+        Part::Lit("/invocations".into()),
+    ])
 }
 
 /// A snapshot of a REST API's methods that a stage serves. A new revision

@@ -153,6 +153,12 @@ pub fn for_resource(resource: &Resource) -> Vec<Suppression> {
                 vec![CheckovTerraform("CKV2_AWS_53")],
                 PROXY_VALIDATES,
             )];
+            if method.authorizer.is_some() {
+                found.push(decision(
+                    vec![CdkNag("AwsSolutions-COG4")],
+                    "The method's authorizer is Palisade's JWT authorizer function (a Lambda TOKEN authorizer), which verifies the spec's issuer, audience and scopes: API Gateway's Cognito authorizer would check no audience, and no issuer but a Cognito user pool.",
+                ));
+            }
             if let Some(reason) = &method.public_reason {
                 found.push(Suppression {
                     checks: vec![
@@ -166,6 +172,19 @@ pub fn for_resource(resource: &Resource) -> Vec<Suppression> {
             }
             found
         }
+        // Browsers send the preflight without credentials (Fetch standard):
+        // it can carry neither a token nor an API key. API Gateway answers it
+        // itself; no function runs.
+        Kind::RestPreflight(_) => vec![decision(
+            vec![
+                Checkov("CKV_AWS_59"),
+                CheckovTerraform("CKV2_AWS_53"),
+                Guard("API_GW_METHOD_AUTHORIZATION_TYPE_RULE"),
+                CdkNag("AwsSolutions-APIG4"),
+                CdkNag("AwsSolutions-COG4"),
+            ],
+            "A CORS preflight (OPTIONS): browsers send it without credentials, so it can require neither a token nor an API key; API Gateway answers it itself (a mock integration) with the spec's CORS headers, and no function runs.",
+        )],
         Kind::RestApi(_) => vec![decision(
             vec![CdkNag("AwsSolutions-APIG2")],
             PROXY_VALIDATES,
@@ -213,6 +232,7 @@ pub fn for_resource(resource: &Resource) -> Vec<Suppression> {
         | Kind::Schedule(_)
         | Kind::EventSourceMapping(_)
         | Kind::RestResource(_)
+        | Kind::RestGatewayResponse(_)
         | Kind::RestAuthorizer(_)
         | Kind::RestDeployment(_)
         | Kind::WebAcl(_)

@@ -198,20 +198,14 @@ pub fn spec(options: &Options) -> Spec {
     }
 }
 
-/// The placeholder Cognito user pool of a new REST API (the README says to
-/// replace it).
-pub const REST_PLACEHOLDER_ISSUER: &str =
-    "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_EXAMPLE";
-
 /// One named resource, when its feature is on.
 fn only<T>(present: bool, name: &str, value: impl FnOnce() -> T) -> BTreeMap<Name, T> {
     present.then(|| (s(name), value())).into_iter().collect()
 }
 
 /// Two routes behind a JWT authorizer. The issuer and audience are
-/// placeholders the README tells the user to replace. A REST API's issuer
-/// is a Cognito user pool's (the only one its authorizer verifies), and it
-/// gets AWS WAF by default and one example client with its usage plan.
+/// placeholders the README tells the user to replace. A REST API gets AWS
+/// WAF by default and one example client with its usage plan.
 fn api(service: &str, kind: ApiType) -> Api {
     let route = |function: &str, scope: &str| Route {
         function: s(function),
@@ -220,11 +214,7 @@ fn api(service: &str, kind: ApiType) -> Api {
         public: None,
     };
     let rest = kind == ApiType::Rest;
-    let issuer = if rest {
-        REST_PLACEHOLDER_ISSUER
-    } else {
-        "https://auth.example.com/"
-    };
+    let issuer = "https://auth.example.com/";
     let clients = only(rest, "example-client", || Client {
         // 1,500 per 5 minutes: within the default per-IP limit of AWS WAF.
         rate: Spanned::synthetic(5),

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::model::*;
 use super::spanned::null_as_empty;
-use crate::catalog::ids::{API_THROTTLING, FN_CONCURRENCY};
+use crate::catalog::ids::{API_CLIENT_LIMITS, API_THROTTLING, API_WAF, FN_CONCURRENCY};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::suggest::did_you_mean;
 
@@ -76,10 +76,23 @@ pub struct Environment {
     pub waive: Waivers,
 }
 
-/// An environment's API settings: throttling only.
+/// An environment's API settings: its limits only.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnvironmentApi {
+    /// A REST API's AWS WAF per-IP limit in this environment. Above the
+    /// spec's it needs `waive: { PAL-API-007: reason }` in the environment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waf: Option<EnvironmentWaf>,
+    /// A REST API's clients' usage-plan limits in this environment, by the
+    /// spec's client name, each in full (`rate`, `burst`, `quota`). Above the
+    /// spec's they need `waive: { PAL-API-008: reason }` in the environment.
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub clients: BTreeMap<Name, super::Client>,
     /// Stage-wide throttling in this environment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub throttle: Option<Spanned<Throttle>>,
@@ -90,6 +103,14 @@ pub struct EnvironmentApi {
         skip_serializing_if = "BTreeMap::is_empty"
     )]
     pub routes: BTreeMap<Spanned<String>, EnvironmentRoute>,
+}
+
+/// An environment's AWS WAF setting.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnvironmentWaf {
+    /// Requests one client IP may make per the spec's window.
+    pub rate_per_ip: Spanned<u32>,
 }
 
 /// An environment's settings for one route.
@@ -211,6 +232,32 @@ pub fn validate(spec: &Spec) -> Vec<Diagnostic> {
                     None,
                 ),
                 Some(base) => {
+                    for client in api.clients.keys() {
+                        if !base.clients.contains_key(client) {
+                            let names = base.clients.keys().map(|k| k.value.as_str());
+                            error(
+                                client.loc,
+                                format!(
+                                    "environment `{}` tunes client `{}`, which the spec does not declare",
+                                    name.value, client.value
+                                ),
+                                did_you_mean(client, names).map(|s| format!("did you mean `{s}`?")),
+                            );
+                        }
+                    }
+                    if let Some(waf) = &api.waf
+                        && (base.api_type() != super::ApiType::Rest
+                            || base.waive.contains_key(API_WAF))
+                    {
+                        error(
+                            waf.rate_per_ip.loc,
+                            format!(
+                                "environment `{}` tunes AWS WAF, which the spec's API does not have",
+                                name.value
+                            ),
+                            Some("AWS WAF protects a `type: rest` API that does not waive PAL-API-007".into()),
+                        );
+                    }
                     for route in api.routes.keys() {
                         if !base.routes.contains_key(route) {
                             let keys = base.routes.keys().map(|k| k.value.as_str());
@@ -266,7 +313,7 @@ pub fn validate(spec: &Spec) -> Vec<Diagnostic> {
             }
         }
         for (control, reason) in &env.waive {
-            let scoped = [API_THROTTLING, FN_CONCURRENCY].contains(&control.value.as_str());
+            let scoped = TUNED_LIMITS.contains(&control.value.as_str());
             if !scoped {
                 found.push(
                     Diagnostic::error(
@@ -278,7 +325,8 @@ pub fn validate(spec: &Spec) -> Vec<Diagnostic> {
                         ),
                     )
                     .with_suggestion(format!(
-                        "an environment may waive only the limits it raises ({API_THROTTLING}, {FN_CONCURRENCY}); waive other controls on the resource in the spec, for every environment"
+                        "an environment may waive only the limits it raises ({}); waive other controls on the resource in the spec, for every environment",
+                        TUNED_LIMITS.join(", ")
                     )),
                 );
             } else if reason.trim().is_empty() {
@@ -345,6 +393,56 @@ pub fn loosenings(spec: &Spec, env: &Environment) -> Vec<Loosening> {
                 reason: waived(API_THROTTLING),
             });
         }
+        let spec_waf = base
+            .waf
+            .as_ref()
+            .and_then(|w| w.rate_per_ip.as_ref())
+            .map_or(super::DEFAULT_WAF_RATE_PER_IP, |r| r.value);
+        if let Some(waf) = &api.waf
+            && waf.rate_per_ip.value > spec_waf
+        {
+            found.push(Loosening {
+                control: API_WAF,
+                what: format!(
+                    "AWS WAF per-IP limit {spec_waf} → {}",
+                    waf.rate_per_ip.value
+                ),
+                loc: waf.rate_per_ip.loc,
+                reason: waived(API_WAF),
+            });
+        }
+        for (name, client) in &api.clients {
+            let Some(old) = base.clients.get(name) else {
+                continue;
+            };
+            let mut raised = Vec::new();
+            if client.rate.value > old.rate.value || client.burst.value > old.burst.value {
+                raised.push(format!(
+                    "{}/{} → {}/{}",
+                    old.rate.value, old.burst.value, client.rate.value, client.burst.value
+                ));
+            }
+            if quota_raised(old.quota.as_deref(), client.quota.as_deref()) {
+                let shown = |q: Option<&super::Quota>| {
+                    q.map_or("no quota".to_string(), |q| {
+                        format!("{} per {:?}", q.limit, q.period).to_lowercase()
+                    })
+                };
+                raised.push(format!(
+                    "quota {} → {}",
+                    shown(old.quota.as_deref()),
+                    shown(client.quota.as_deref())
+                ));
+            }
+            if !raised.is_empty() {
+                found.push(Loosening {
+                    control: API_CLIENT_LIMITS,
+                    what: format!("client `{}` {}", name.value, raised.join(", ")),
+                    loc: client.rate.loc,
+                    reason: waived(API_CLIENT_LIMITS),
+                });
+            }
+        }
         for (key, route) in &api.routes {
             let Some(spec_route) = base.routes.get(key) else {
                 continue;
@@ -387,6 +485,26 @@ pub fn loosenings(spec: &Spec, env: &Environment) -> Vec<Loosening> {
     found
 }
 
+/// The limits an environment may raise, each with the environment's waiver.
+const TUNED_LIMITS: &[&str] = &[API_THROTTLING, FN_CONCURRENCY, API_WAF, API_CLIENT_LIMITS];
+
+/// Whether `new` lets a client make more requests than `old`: no quota where
+/// there was one, or more per day on average (a month counted as 30 days).
+fn quota_raised(old: Option<&super::Quota>, new: Option<&super::Quota>) -> bool {
+    let days = |q: &super::Quota| match q.period {
+        super::QuotaPeriod::Day => 1u64,
+        super::QuotaPeriod::Week => 7,
+        super::QuotaPeriod::Month => 30,
+    };
+    match (old, new) {
+        (None, _) => false,
+        (Some(_), None) => true,
+        (Some(old), Some(new)) => {
+            u64::from(new.limit) * days(old) > u64::from(old.limit) * days(new)
+        }
+    }
+}
+
 /// The spec as deployed to environment `name`: the service name suffixed
 /// with `-<name>`, the environment's region, tags, alerts, throttling and
 /// function settings swapped in. `None` when the spec has no such
@@ -409,6 +527,18 @@ pub fn apply(spec: &Spec, name: &str) -> Option<Spec> {
     if let (Some(tuned), Some(api)) = (&env.api, &mut applied.api) {
         if let Some(throttle) = &tuned.throttle {
             api.throttle = Some(throttle.value);
+        }
+        if let Some(tuned_waf) = &tuned.waf {
+            let waf = api.waf.get_or_insert_with(|| Spanned {
+                value: super::Waf::default(),
+                loc: tuned_waf.rate_per_ip.loc,
+            });
+            waf.value.rate_per_ip = Some(tuned_waf.rate_per_ip.clone());
+        }
+        for (name, client) in &tuned.clients {
+            if let Some(target) = api.clients.get_mut(name) {
+                *target = client.clone();
+            }
         }
         for (key, route) in &tuned.routes {
             if let Some(target) = api.routes.get_mut(key) {

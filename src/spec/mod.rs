@@ -26,6 +26,16 @@ pub const DEFAULT_THROTTLE: Throttle = Throttle {
 /// REST APIs have no `$default` stage.
 pub const REST_STAGE: &str = "live";
 
+/// The function Palisade adds to verify a REST API's JWTs (a Lambda
+/// authorizer: API Gateway's own REST authorizer knows only Cognito user
+/// pools and checks no audience). A spec's function may not take its name.
+pub const AUTHORIZER_FUNCTION: &str = "palisade-authorizer";
+/// The authorizer's runtime: its code is Palisade's, JavaScript on Node.js
+/// built-ins only.
+pub const AUTHORIZER_RUNTIME: &str = "nodejs22.x";
+/// Seconds API Gateway caches an authorizer's answer per token (its default).
+pub const AUTHORIZER_CACHE_SECONDS: u32 = 300;
+
 /// Requests per window one client IP may make to a REST API before AWS WAF
 /// blocks it: AWS WAF's own suggested default. At most ~7 requests per second
 /// sustained, so one address cannot drain the default stage bucket (50/s)

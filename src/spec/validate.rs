@@ -459,23 +459,35 @@ impl Validator<'_> {
         self.waivers(&api.waive);
     }
 
-    /// What a REST API cannot do as the HTTP API does: verify tokens of any
-    /// OIDC issuer (its native authorizer knows only Cognito user pools), and
-    /// CORS (it would be mock OPTIONS methods on every resource).
+    /// What a REST API needs beyond the HTTP API's checks (its `cors:` is
+    /// checked as the HTTP API's): the name of the authorizer function
+    /// Palisade adds is its own.
     fn rest_api(&mut self, api: &Api) {
-        if let Some(auth) = &api.auth {
-            let issuer = &auth.jwt.issuer;
-            if crate::spec::cognito_user_pool(issuer).is_none() {
+        if api.auth.is_some()
+            && let Some((name, _)) = self
+                .spec
+                .functions
+                .get_key_value(crate::spec::AUTHORIZER_FUNCTION)
+        {
+            self.error(
+                Code::RestApi,
+                name.loc,
+                format!(
+                    "`{}` is the name of the JWT authorizer function Palisade adds to a REST API with `auth:`; rename this function",
+                    name.value
+                ),
+            );
+        }
+        // Each resource's OPTIONS method is the CORS preflight.
+        if api.cors.is_some() {
+            for key in api.routes.keys().filter(|k| k.starts_with("OPTIONS ")) {
                 self.error(
                     Code::RestApi,
-                    issuer.loc,
+                    key.loc,
                     format!(
-                        "a REST API verifies JWTs only of an Amazon Cognito user pool, not `{}`",
-                        issuer.value
+                        "route `{}` would be the same method as the CORS preflight Palisade adds to each resource of a REST API with `cors:`",
+                        key.value
                     ),
-                )
-                .suggestion = Some(
-                    "use `https://cognito-idp.<region>.amazonaws.com/<pool id>`, or `type: http` for any OIDC issuer".into(),
                 );
             }
         }
@@ -538,15 +550,6 @@ impl Validator<'_> {
                     format!("client `{}` has a quota of 0 requests", name.value),
                 );
             }
-        }
-        if let Some(cors) = &api.cors
-            && let Some(origin) = cors.origins.first()
-        {
-            self.error(
-                Code::RestApi,
-                origin.loc,
-                "a REST API does not take `cors:` yet; use `type: http` for browser clients",
-            );
         }
     }
 

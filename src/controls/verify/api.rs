@@ -38,6 +38,39 @@ pub(super) fn check(cx: &Context, f: &mut Findings) {
             f.add(API_SCOPES, format!("route `{key}` requires no scopes"));
         }
     }
+    // A REST API's JWT authorizer is Palisade's function, invocable by API
+    // Gateway from this authorizer only: another function, or a permission
+    // any API (or route) may use, would let something else decide who is in.
+    if let Kind::RestAuthorizer(authorizer) = &f.resource.kind {
+        let own_function = cx.by_id.get(authorizer.function.as_str()).is_some_and(|r| {
+            matches!(&r.kind, Kind::Function(function)
+                if function.name.ends_with(&format!("-{}", crate::spec::AUTHORIZER_FUNCTION)))
+        });
+        if !own_function {
+            f.add(
+                API_AUTHORIZER,
+                "the authorizer does not invoke Palisade's authorizer function",
+            );
+        }
+        let scoped = cx.plan.resources.iter().any(|r| {
+            matches!(&r.kind, Kind::Permission(p)
+                if p.function == authorizer.function
+                    && p.principal == "apigateway.amazonaws.com"
+                    && p.source_arn.references().any(|id| *id == f.resource.id)
+                    && p.source_arn.references().any(|id| *id == authorizer.api))
+        });
+        let others = cx.plan.resources.iter().any(|r| {
+            matches!(&r.kind, Kind::Permission(p)
+                if p.function == authorizer.function
+                    && !p.source_arn.references().any(|id| *id == f.resource.id))
+        });
+        if !scoped || others {
+            f.add(
+                API_AUTHORIZER,
+                "the authorizer function may be invoked other than by this authorizer",
+            );
+        }
+    }
     if let Kind::RestStage(stage) = &f.resource.kind {
         if stage
             .method_settings()
@@ -135,12 +168,54 @@ pub(super) fn check(cx: &Context, f: &mut Findings) {
             f.add(API_ACCESS_LOGS, "the stage has no access log group");
         }
     }
-    if let Kind::Api(api) = &f.resource.kind
-        && api
-            .cors
-            .as_ref()
-            .is_some_and(|c| c.origins.iter().any(|o| o.contains('*')))
-    {
+    let origins = match &f.resource.kind {
+        Kind::Api(api) => api.cors.as_ref().map(|c| c.origins.as_slice()),
+        Kind::RestPreflight(preflight) => Some(preflight.origins.as_slice()),
+        Kind::RestGatewayResponse(response) => {
+            let origin = response
+                .headers
+                .iter()
+                .find(|(name, _)| name == crate::plan::ACCESS_CONTROL_ALLOW_ORIGIN);
+            if origin.is_some_and(|(_, value)| value.contains('*')) {
+                f.add(API_CORS, "API Gateway's answers allow a wildcard origin");
+            }
+            None
+        }
+        Kind::Key(_)
+        | Kind::KeyAlias { .. }
+        | Kind::LogGroup(_)
+        | Kind::Role(_)
+        | Kind::Function(_)
+        | Kind::Table(_)
+        | Kind::Queue(_)
+        | Kind::Bucket(_)
+        | Kind::Topic(_)
+        | Kind::ResourcePolicy(_)
+        | Kind::Subscription(_)
+        | Kind::Secret(_)
+        | Kind::RotationSchedule(_)
+        | Kind::Authorizer(_)
+        | Kind::Integration(_)
+        | Kind::Route(_)
+        | Kind::Stage(_)
+        | Kind::Permission(_)
+        | Kind::Schedule(_)
+        | Kind::EventSourceMapping(_)
+        | Kind::Alarm(_)
+        | Kind::RestApi(_)
+        | Kind::RestResource(_)
+        | Kind::RestMethod(_)
+        | Kind::RestAuthorizer(_)
+        | Kind::RestDeployment(_)
+        | Kind::RestStage(_)
+        | Kind::WebAcl(_)
+        | Kind::WebAclAssociation(_)
+        | Kind::WebAclLogging(_)
+        | Kind::UsagePlan(_)
+        | Kind::ApiKey(_)
+        | Kind::UsagePlanKey(_) => None,
+    };
+    if origins.is_some_and(|o| o.iter().any(|o| o.contains('*'))) {
         f.add(API_CORS, "CORS allows a wildcard origin");
     }
 }

@@ -41,6 +41,8 @@ pub(super) fn check(_: &Context, f: &mut Findings) {
         | Kind::Alarm(_)
         | Kind::RestApi(_)
         | Kind::RestResource(_)
+        | Kind::RestPreflight(_)
+        | Kind::RestGatewayResponse(_)
         | Kind::RestMethod(_)
         | Kind::RestAuthorizer(_)
         | Kind::RestDeployment(_)

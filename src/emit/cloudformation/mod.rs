@@ -382,6 +382,8 @@ impl<'a> Emitter<'a> {
             Kind::RestApi(api) => self.rest_api(api),
             Kind::RestResource(resource) => self.rest_resource(resource),
             Kind::RestMethod(method) => self.rest_method(method),
+            Kind::RestPreflight(preflight) => self.rest_preflight(preflight),
+            Kind::RestGatewayResponse(response) => self.rest_gateway_response(response),
             Kind::RestAuthorizer(authorizer) => self.rest_authorizer(authorizer),
             Kind::RestDeployment(deployment) => self.rest_deployment(deployment),
             Kind::RestStage(stage) => self.rest_stage(stage),

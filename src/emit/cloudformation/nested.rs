@@ -236,6 +236,8 @@ pub fn assign(spec: &Spec, plan: &Plan) -> BTreeMap<String, Stack> {
             | Kind::Alarm(_)
             | Kind::RestApi(_)
             | Kind::RestResource(_)
+            | Kind::RestPreflight(_)
+            | Kind::RestGatewayResponse(_)
             | Kind::RestAuthorizer(_)
             | Kind::RestDeployment(_)
             | Kind::RestStage(_)
@@ -264,7 +266,12 @@ pub fn assign(spec: &Spec, plan: &Plan) -> BTreeMap<String, Stack> {
         .filter_map(|r| r.source.as_deref())
         .collect();
     let direct = |resource: &Resource| -> Stack {
-        if let Some(name) = function_of(resource) {
+        // Palisade's own functions (the REST API's JWT authorizer) are the
+        // API's, in the root with it: its authorizer and their permission
+        // refer to each other.
+        if let Some(name) =
+            function_of(resource).filter(|name| spec.functions.contains_key(name.as_str()))
+        {
             // By the name the logical IDs come from: `renamed_from:` moves nothing.
             let name = spec.stable_name(&name);
             return Stack::Functions((fnv1a(name) % u64::from(functions)) as u32);
@@ -318,6 +325,8 @@ pub fn assign(spec: &Spec, plan: &Plan) -> BTreeMap<String, Stack> {
                 | Kind::EventSourceMapping(_)
                 | Kind::RestApi(_)
                 | Kind::RestResource(_)
+                | Kind::RestPreflight(_)
+                | Kind::RestGatewayResponse(_)
                 | Kind::RestMethod(_)
                 | Kind::RestAuthorizer(_)
                 | Kind::RestDeployment(_)

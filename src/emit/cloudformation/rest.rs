@@ -49,8 +49,11 @@ impl Emitter<'_> {
         }
         match &method.authorizer {
             Some(authorizer) => {
-                properties.insert("AuthorizationType".into(), json!("COGNITO_USER_POOLS"));
+                properties.insert("AuthorizationType".into(), json!("CUSTOM"));
                 properties.insert("AuthorizerId".into(), self.reference(authorizer));
+                // The authorizer function enforces these (API Gateway itself
+                // reads them for Cognito authorizers only); written here too
+                // so reviews and `diff` see each route's scopes.
                 if !method.scopes.is_empty() {
                     properties.insert("AuthorizationScopes".into(), json!(method.scopes));
                 }
@@ -71,13 +74,68 @@ impl Emitter<'_> {
         Value::Object(properties)
     }
 
+    /// The preflight: `OPTIONS` answered by API Gateway's mock integration.
+    pub(super) fn rest_preflight(&self, preflight: &RestPreflight) -> Value {
+        let header = |name: &str| format!("method.response.header.{name}");
+        let fixed: Map<String, Value> = preflight
+            .headers
+            .iter()
+            .map(|(name, value)| (header(name), json!(value)))
+            .collect();
+        let declared: Map<String, Value> = preflight
+            .header_names()
+            .into_iter()
+            .map(|name| (header(name), json!(false)))
+            .collect();
+        let mut response = Map::new();
+        response.insert("StatusCode".into(), json!(RestPreflight::STATUS));
+        response.insert("ResponseParameters".into(), Value::Object(fixed));
+        if let Some(template) = &preflight.origin_template {
+            response.insert(
+                "ResponseTemplates".into(),
+                json!({ "application/json": template }),
+            );
+        }
+        json!({
+            "RestApiId": self.reference(&preflight.api),
+            "ResourceId": self.rest_parent(&preflight.api, preflight.resource.as_ref()),
+            "HttpMethod": "OPTIONS",
+            "AuthorizationType": "NONE",
+            "ApiKeyRequired": false,
+            "Integration": {
+                "Type": "MOCK",
+                "RequestTemplates": { "application/json": format!("{{\"statusCode\": {}}}", RestPreflight::STATUS) },
+                "IntegrationResponses": [Value::Object(response)],
+            },
+            "MethodResponses": [{
+                "StatusCode": RestPreflight::STATUS,
+                "ResponseParameters": Value::Object(declared),
+            }],
+        })
+    }
+
+    pub(super) fn rest_gateway_response(&self, response: &RestGatewayResponse) -> Value {
+        let headers: Map<String, Value> = response
+            .headers
+            .iter()
+            .map(|(name, value)| (format!("gatewayresponse.header.{name}"), json!(value)))
+            .collect();
+        json!({
+            "RestApiId": self.reference(&response.api),
+            "ResponseType": response.response_type,
+            "ResponseParameters": Value::Object(headers),
+        })
+    }
+
     pub(super) fn rest_authorizer(&self, authorizer: &RestAuthorizer) -> Value {
         json!({
             "RestApiId": self.reference(&authorizer.api),
-            "Name": "cognito",
-            "Type": "COGNITO_USER_POOLS",
+            "Name": "jwt",
+            "Type": "TOKEN",
+            "AuthorizerUri": self.expr(&authorizer.uri()),
             "IdentitySource": authorizer.identity_source,
-            "ProviderARNs": authorizer.user_pools.iter().map(|p| self.expr(p)).collect::<Vec<_>>(),
+            "IdentityValidationExpression": authorizer.validation_expression,
+            "AuthorizerResultTtlInSeconds": authorizer.result_ttl,
         })
     }
 

@@ -548,6 +548,8 @@ impl<'a> Emitter<'a> {
             Kind::RestApi(api) => self.rest_api(out, api),
             Kind::RestResource(resource) => self.rest_resource(out, resource),
             Kind::RestMethod(method) => self.rest_method(out, method),
+            Kind::RestPreflight(preflight) => self.rest_preflight(out, preflight),
+            Kind::RestGatewayResponse(response) => self.rest_gateway_response(out, response),
             Kind::RestAuthorizer(authorizer) => self.rest_authorizer(out, authorizer),
             Kind::RestDeployment(deployment) => self.rest_deployment(out, deployment),
             Kind::RestStage(stage) => self.rest_stage(out, stage),

@@ -56,8 +56,11 @@ impl Emitter<'_> {
         }
         match &method.authorizer {
             Some(authorizer) => {
-                body.attr("authorization", Value::str("COGNITO_USER_POOLS"));
+                body.attr("authorization", Value::str("CUSTOM"));
                 body.attr("authorizer_id", self.reference(authorizer));
+                // The authorizer function enforces these (API Gateway itself
+                // reads them for Cognito authorizers only); written here too
+                // so reviews and `diff` see each route's scopes.
                 if !method.scopes.is_empty() {
                     body.attr("authorization_scopes", Value::strs(&method.scopes));
                 }
@@ -79,21 +82,121 @@ impl Emitter<'_> {
         );
     }
 
-    pub(super) fn rest_authorizer(&self, out: Out<'_>, authorizer: &RestAuthorizer) {
+    /// The preflight: `OPTIONS` answered by API Gateway's mock integration,
+    /// its method and integration responses resources of their own.
+    pub(super) fn rest_preflight(&self, out: Out<'_>, preflight: &RestPreflight) {
+        let Out {
+            resource,
+            name,
+            body,
+            extra,
+        } = out;
+        let api = self.reference(&preflight.api);
+        let resource_id = self.rest_parent(&preflight.api, preflight.resource.as_ref());
+        let http_method = Value::raw(format!("{}.http_method", self.address(&resource.id)));
+        let header = |name: &str| format!("method.response.header.{name}");
+        body.attr("rest_api_id", api.clone());
+        body.attr("resource_id", resource_id.clone());
+        body.attr("http_method", Value::str("OPTIONS"));
+        body.attr("authorization", Value::str("NONE"));
+        body.attr("api_key_required", Value::bool(false));
+        extra.push(
+            self.resource("aws_api_gateway_integration", name)
+                .attr("rest_api_id", api.clone())
+                .attr("resource_id", resource_id.clone())
+                .attr("http_method", http_method.clone())
+                .attr("type", Value::str("MOCK"))
+                .attr(
+                    "request_templates",
+                    Value::Object(vec![(
+                        "application/json".into(),
+                        Value::str(format!("{{\"statusCode\": {}}}", RestPreflight::STATUS)),
+                    )]),
+                ),
+        );
+        extra.push(
+            self.resource("aws_api_gateway_method_response", name)
+                .attr("rest_api_id", api.clone())
+                .attr("resource_id", resource_id.clone())
+                .attr("http_method", http_method.clone())
+                .attr("status_code", Value::str(RestPreflight::STATUS))
+                .attr(
+                    "response_parameters",
+                    Value::Object(
+                        preflight
+                            .header_names()
+                            .into_iter()
+                            .map(|n| (header(n), Value::bool(false)))
+                            .collect(),
+                    ),
+                ),
+        );
+        let mut response = self
+            .resource("aws_api_gateway_integration_response", name)
+            .attr("rest_api_id", api)
+            .attr("resource_id", resource_id)
+            .attr("http_method", http_method)
+            .attr(
+                "status_code",
+                Value::raw(format!(
+                    "aws_api_gateway_method_response.{name}.status_code"
+                )),
+            )
+            .attr(
+                "response_parameters",
+                Value::Object(
+                    preflight
+                        .headers
+                        .iter()
+                        .map(|(n, v)| (header(n), Value::str(v)))
+                        .collect(),
+                ),
+            );
+        if let Some(template) = &preflight.origin_template {
+            response = response.attr(
+                "response_templates",
+                Value::Object(vec![("application/json".into(), Value::str(template))]),
+            );
+        }
+        // The response belongs to the integration, which must exist first.
+        extra.push(response.attr(
+            "depends_on",
+            Value::List(vec![Value::raw(format!(
+                "aws_api_gateway_integration.{name}"
+            ))]),
+        ));
+    }
+
+    pub(super) fn rest_gateway_response(&self, out: Out<'_>, response: &RestGatewayResponse) {
         let Out { body, .. } = out;
-        body.attr("name", Value::str("cognito"));
-        body.attr("rest_api_id", self.reference(&authorizer.api));
-        body.attr("type", Value::str("COGNITO_USER_POOLS"));
-        body.attr("identity_source", Value::str(&authorizer.identity_source));
+        body.attr("rest_api_id", self.reference(&response.api));
+        body.attr("response_type", Value::str(response.response_type));
         body.attr(
-            "provider_arns",
-            Value::List(
-                authorizer
-                    .user_pools
+            "response_parameters",
+            Value::Object(
+                response
+                    .headers
                     .iter()
-                    .map(|p| self.value(p))
+                    .map(|(n, v)| (format!("gatewayresponse.header.{n}"), Value::str(v)))
                     .collect(),
             ),
+        );
+    }
+
+    pub(super) fn rest_authorizer(&self, out: Out<'_>, authorizer: &RestAuthorizer) {
+        let Out { body, .. } = out;
+        body.attr("name", Value::str("jwt"));
+        body.attr("rest_api_id", self.reference(&authorizer.api));
+        body.attr("type", Value::str("TOKEN"));
+        body.attr("authorizer_uri", self.value(&authorizer.uri()));
+        body.attr("identity_source", Value::str(&authorizer.identity_source));
+        body.attr(
+            "identity_validation_expression",
+            Value::str(&authorizer.validation_expression),
+        );
+        body.attr(
+            "authorizer_result_ttl_in_seconds",
+            Value::int(authorizer.result_ttl),
         );
     }
 
@@ -114,13 +217,20 @@ impl Emitter<'_> {
         let integrations: Vec<Value> = resource
             .depends_on
             .iter()
-            .filter(|id| matches!(self.kinds.get(id.as_str()), Some(Kind::RestMethod(_))))
-            .map(|id| {
-                Value::raw(format!(
-                    "aws_api_gateway_integration.{}",
-                    self.names[id.as_str()]
-                ))
+            .flat_map(|id| {
+                let name = &self.names[id.as_str()];
+                let kind = self.kinds.get(id.as_str());
+                let mut found = Vec::new();
+                if matches!(kind, Some(Kind::RestMethod(_) | Kind::RestPreflight(_))) {
+                    found.push(format!("aws_api_gateway_integration.{name}"));
+                }
+                // A mock answers only once its integration response exists.
+                if matches!(kind, Some(Kind::RestPreflight(_))) {
+                    found.push(format!("aws_api_gateway_integration_response.{name}"));
+                }
+                found
             })
+            .map(Value::raw)
             .collect();
         if !integrations.is_empty() {
             body.attr("depends_on", Value::List(integrations));

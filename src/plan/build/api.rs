@@ -211,7 +211,7 @@ const STAGE_NAME: &str = "$default";
 
 /// CORS as the spec asks, with defaults: the routes' methods (and
 /// OPTIONS), the two headers a JWT API needs, ten minutes of caching.
-fn cors(api: &spec::Api) -> Option<Cors> {
+pub(super) fn cors(api: &spec::Api) -> Option<Cors> {
     api.cors.as_ref().map(|cors| Cors {
         origins: cors.origins.iter().map(|o| o.value.clone()).collect(),
         methods: if cors.methods.is_empty() {

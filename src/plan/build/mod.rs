@@ -26,6 +26,8 @@ mod topic;
 mod usage;
 mod waf;
 
+pub use rest::authorizer_config;
+
 /// Package facts the plan needs, by function name.
 pub type Packages = BTreeMap<String, PackageRef>;
 
@@ -69,7 +71,7 @@ pub fn build(spec: &Spec, packages: &Packages) -> Plan {
     b.secrets();
     b.functions(packages);
     b.api();
-    b.rest_api();
+    b.rest_api(packages);
     b.waf();
     b.usage_plans();
     b.alerts();
@@ -204,10 +206,16 @@ impl Builder<'_> {
                     .chain(control.cdk_nag.iter().map(|id| Check::CdkNag(id)))
                     .chain(control.guard.iter().map(|id| Check::Guard(id)))
                     .collect();
+                // The authorizer function's waivers are Palisade's own.
+                let by = if resource.source.as_deref() == Some(spec::AUTHORIZER_FUNCTION) {
+                    "by palisade for its JWT authorizer"
+                } else {
+                    "in palisade.yaml"
+                };
                 if !checks.is_empty() {
                     resource.suppressions.push(Suppression {
                         checks,
-                        reason: format!("Waived {} in palisade.yaml: {reason}", control.id).into(),
+                        reason: format!("Waived {} {by}: {reason}", control.id).into(),
                     });
                 }
             }
