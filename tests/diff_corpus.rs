@@ -192,6 +192,16 @@ fn rest_corpus() -> Vec<(&'static str, String, &'static [Risk])> {
             edit_partners("rate_per_ip: 2000", "rate_per_ip: 5000"),
             B,
         ),
+        // A route's scopes live in the authorizer function's package (API
+        // Gateway takes no scopes on a Lambda-authorized method).
+        (
+            "change a route's scopes",
+            edit_partners(
+                "GET /items/{id}: { function: get-item, scopes: [items:read] }",
+                "GET /items/{id}: { function: get-item, scopes: [items:any] }",
+            ),
+            B,
+        ),
         // Who the authorizer function trusts.
         (
             "change the JWT issuer",

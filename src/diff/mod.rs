@@ -229,8 +229,73 @@ pub fn compare_on(old: &load::Input, new: &load::Input, targets: &[Target]) -> R
         }
         report.changes.append(&mut part.changes);
     }
+    if let (Some(old_graph), Some(new_graph)) = (old.graph(), new.graph()) {
+        scopes_held_by_authorizer(&mut report, targets, old_graph, new_graph, new);
+    }
     report.sort();
     report
+}
+
+/// A REST API's route scopes are enforced by Palisade's authorizer function
+/// (its `config.json`): API Gateway refuses `AuthorizationScopes` on a
+/// method whose authorizer is not Cognito's, so no template says them. The
+/// two specs' graphs do: a route whose scopes change, with no template
+/// change flagging it, is broadening (another token may now call it).
+fn scopes_held_by_authorizer(
+    report: &mut Report,
+    targets: &[Target],
+    old: &crate::graph::Graph,
+    new: &crate::graph::Graph,
+    new_input: &load::Input,
+) {
+    use crate::graph::{NodeKind, RouteAuth};
+    for node in new.nodes() {
+        let NodeKind::Route(RouteAuth::Jwt { scopes: after }) = &node.kind else {
+            continue;
+        };
+        let Some(NodeKind::Route(RouteAuth::Jwt { scopes: before })) =
+            old.node(&node.id).map(|n| &n.kind)
+        else {
+            continue;
+        };
+        if before == after {
+            continue;
+        }
+        let is_rest_method = new_input.cloudformation().is_some_and(|template| {
+            template["Resources"][node.id.as_str()]["Type"] == "AWS::ApiGateway::Method"
+        });
+        if !is_rest_method {
+            continue;
+        }
+        for &target in targets {
+            let flagged = report.changes.iter().any(|c| {
+                c.target == target && c.resource == node.id && c.risks.contains(&Risk::Broadening)
+            });
+            if flagged {
+                continue;
+            }
+            report.changes.push(Change {
+                target,
+                resource: node.id.clone(),
+                resource_type: match target {
+                    Target::CloudFormation => "AWS::ApiGateway::Method".into(),
+                    Target::Terraform => "aws_api_gateway_method".into(),
+                },
+                change: ChangeKind::Modified,
+                risks: [Risk::Broadening].into_iter().collect(),
+                details: vec![format!(
+                    "route {}: scopes [{}] → [{}] (enforced by the REST API's authorizer function, which holds them in its package)",
+                    node.name,
+                    before.join(", "),
+                    after.join(", ")
+                )],
+                risky_details: 1,
+                accepted: None,
+                old: None,
+                new: None,
+            });
+        }
+    }
 }
 
 /// Compares two CloudFormation templates (JSON values) resource by resource.

@@ -51,12 +51,11 @@ impl Emitter<'_> {
             Some(authorizer) => {
                 properties.insert("AuthorizationType".into(), json!("CUSTOM"));
                 properties.insert("AuthorizerId".into(), self.reference(authorizer));
-                // The authorizer function enforces these (API Gateway itself
-                // reads them for Cognito authorizers only); written here too
-                // so reviews and `diff` see each route's scopes.
-                if !method.scopes.is_empty() {
-                    properties.insert("AuthorizationScopes".into(), json!(method.scopes));
-                }
+                // No `AuthorizationScopes`: API Gateway refuses them on a
+                // method whose authorization type is not COGNITO_USER_POOLS
+                // ("Authorization Scopes are only valid for COGNITO_USER_POOLS
+                // authorization type"). The authorizer function enforces each
+                // route's scopes (`config.json` in its package).
             }
             None => {
                 properties.insert("AuthorizationType".into(), json!("NONE"));

@@ -58,12 +58,9 @@ impl Emitter<'_> {
             Some(authorizer) => {
                 body.attr("authorization", Value::str("CUSTOM"));
                 body.attr("authorizer_id", self.reference(authorizer));
-                // The authorizer function enforces these (API Gateway itself
-                // reads them for Cognito authorizers only); written here too
-                // so reviews and `diff` see each route's scopes.
-                if !method.scopes.is_empty() {
-                    body.attr("authorization_scopes", Value::strs(&method.scopes));
-                }
+                // No `authorization_scopes`: API Gateway refuses them unless
+                // the authorization is COGNITO_USER_POOLS; the authorizer
+                // function enforces each route's scopes (its `config.json`).
             }
             None => body.attr("authorization", Value::str("NONE")),
         }
