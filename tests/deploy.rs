@@ -46,39 +46,64 @@ fn emulator() -> Option<Emulator> {
     };
     let moto_server = PathBuf::from(String::from_utf8(installed.stdout).unwrap().trim());
     let python = moto_server.parent().unwrap().join("python");
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Process::new(&python)
-        .args(["scripts/moto-server.py", "-H", "127.0.0.1", "-p"])
-        .arg(port.to_string())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let emulator = Emulator {
-        child,
-        endpoint: format!("http://127.0.0.1:{port}"),
-        python,
-    };
-    let start = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "moto did not start"
-        );
-        std::thread::sleep(Duration::from_millis(100));
+    // A free port can be taken between asking for it and moto binding it
+    // (the tests start servers in parallel): then our server exits, and
+    // whatever answered on the port goes away. One test starts its server
+    // at a time, and a server that died is started again on another port.
+    static STARTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _starting = STARTING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    for _ in 0..5 {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Process::new(&python)
+            .args(["scripts/moto-server.py", "-H", "127.0.0.1", "-p"])
+            .arg(port.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut emulator = Emulator {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}"),
+            python: python.clone(),
+        };
+        let start = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "moto did not start"
+            );
+            if emulator.child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        if emulator.child.try_wait().unwrap().is_some() {
+            continue;
+        }
+        let created = emulator.try_boto("s3.create_bucket(Bucket='artifacts', CreateBucketConfiguration={'LocationConstraint': 'eu-west-1'})");
+        std::thread::sleep(Duration::from_millis(200));
+        if created.is_ok() && emulator.child.try_wait().unwrap().is_none() {
+            return Some(emulator);
+        }
     }
-    emulator.boto("s3.create_bucket(Bucket='artifacts', CreateBucketConfiguration={'LocationConstraint': 'eu-west-1'})");
-    Some(emulator)
+    panic!("moto did not start on any of 5 ports");
 }
 
 impl Emulator {
     /// Runs Python with `s3`, `sqs` and `cfn` clients on the emulator;
     /// returns what it prints.
     fn boto(&self, code: &str) -> String {
+        self.try_boto(code).unwrap_or_else(|err| panic!("{err}"))
+    }
+
+    /// [`Self::boto`], or Python's error output.
+    fn try_boto(&self, code: &str) -> Result<String, String> {
         let script = format!(
             "import boto3, json\nkw = dict(endpoint_url='{}', region_name='eu-west-1', aws_access_key_id='test', aws_secret_access_key='test')\ns3 = boto3.client('s3', **kw)\nsqs = boto3.client('sqs', **kw)\ncfn = boto3.client('cloudformation', **kw)\n{code}\n",
             self.endpoint
@@ -87,12 +112,11 @@ impl Emulator {
             .args(["-c", &script])
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        if out.status.success() {
+            Ok(String::from_utf8(out.stdout).unwrap())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).into_owned())
+        }
     }
 
     fn stack_status(&self, stack: &str) -> String {
