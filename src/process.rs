@@ -30,3 +30,24 @@ pub fn discard<T>(value: T) {
         drop(value);
     }
 }
+
+/// `work` over `items[..middle]` on this thread and `items[middle..]` on
+/// another, results in order: the large renderings and hashes of a build,
+/// on its two cores. A panic on the other thread is re-raised here.
+pub fn in_two_halves<T: Sync, R: Send>(
+    items: &[T],
+    middle: usize,
+    work: impl Fn(&[T]) -> Vec<R> + Sync,
+) -> Vec<R> {
+    let (first, second) = items.split_at(middle.min(items.len()));
+    std::thread::scope(|scope| {
+        let other = scope.spawn(|| work(second));
+        let mut done = work(first);
+        done.extend(
+            other
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        );
+        done
+    })
+}

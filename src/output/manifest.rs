@@ -90,17 +90,9 @@ fn digests(outputs: &BTreeMap<String, Vec<u8>>) -> BTreeMap<String, String> {
             seen * 2 >= bytes
         })
         .unwrap_or(0);
-    let (first, second) = all.split_at(middle);
-    std::thread::scope(|scope| {
-        let other = scope.spawn(|| hash(second));
-        let mut found = hash(first);
-        found.extend(
-            other
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-        );
-        found.into_iter().collect()
-    })
+    crate::process::in_two_halves(&all, middle, hash)
+        .into_iter()
+        .collect()
 }
 
 /// An output root as the last build left it: its manifest and the files the

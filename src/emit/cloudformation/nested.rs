@@ -751,17 +751,7 @@ pub fn split(
                 .map(|built| render(&built.1))
                 .collect::<Vec<_>>()
         };
-        let (first, second) = built.split_at(built.len() / 2);
-        std::thread::scope(|scope| {
-            let other = scope.spawn(|| work(second));
-            let mut texts = work(first);
-            texts.extend(
-                other
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            );
-            texts
-        })
+        crate::process::in_two_halves(&built, built.len() / 2, work)
     };
     for ((stack, child, needs, depends, counts), text) in built.into_iter().zip(texts) {
         let [count, parameter_count, output_count] = counts;
